@@ -1,0 +1,130 @@
+#pragma once
+/// \file shape.hpp
+/// `Shape`: a small inline array of sizes or strides (Torch7's LongStorage in that role).
+/// It never allocates, so views and handles stay allocation-free.
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "t7/core/config.hpp"
+#include "t7/core/error.hpp"
+
+namespace t7 {
+
+/// Sizes or strides of a tensor: up to kMaxDims int64 values stored inline.
+class Shape {
+ public:
+  using value_type = index_t;
+  using iterator = index_t*;
+  using const_iterator = const index_t*;
+
+  constexpr Shape() = default;
+  /// `Shape{4, 3}`: explicit values.
+  Shape(std::initializer_list<index_t> values) { assign(values.begin(), values.end()); }
+  explicit Shape(std::span<const index_t> values) { assign(values.begin(), values.end()); }
+  explicit Shape(const std::vector<index_t>& v) { assign(v.begin(), v.end()); }
+  /// `n` copies of `value`.
+  static Shape filled(int n, index_t value) {
+    Shape s;
+    s.resize(n, value);
+    return s;
+  }
+
+  int size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  index_t* data() { return v_; }
+  const index_t* data() const { return v_; }
+  iterator begin() { return v_; }
+  iterator end() { return v_ + n_; }
+  const_iterator begin() const { return v_; }
+  const_iterator end() const { return v_ + n_; }
+  index_t& operator[](int i) { T7_DEBUG_ASSERT(i >= 0 && i < n_); return v_[i]; }
+  index_t operator[](int i) const { T7_DEBUG_ASSERT(i >= 0 && i < n_); return v_[i]; }
+  index_t back() const { T7_DEBUG_ASSERT(n_ > 0); return v_[n_ - 1]; }
+
+  void push_back(index_t x) {
+    if (n_ >= kMaxDims) tooMany(n_ + 1);
+    v_[n_++] = x;
+  }
+  void resize(int n, index_t value = 0) {
+    if (n < 0 || n > kMaxDims) tooMany(n);
+    for (int i = n_; i < n; ++i) v_[i] = value;
+    n_ = n;
+  }
+  void insert(int pos, index_t x) {
+    if (n_ >= kMaxDims) tooMany(n_ + 1);
+    for (int i = n_; i > pos; --i) v_[i] = v_[i - 1];
+    v_[pos] = x;
+    ++n_;
+  }
+  void erase(int pos) {
+    for (int i = pos; i + 1 < n_; ++i) v_[i] = v_[i + 1];
+    --n_;
+  }
+  std::vector<index_t> vec() const { return {begin(), end()}; }
+
+  /// Product of the values (the element count of a tensor with these sizes); 1 when empty.
+  /// Throws SizeError when the product overflows int64.
+  index_t product() const {
+    index_t p = 1;
+    for (int i = 0; i < n_; ++i) {
+      if (v_[i] != 0 && p > std::numeric_limits<index_t>::max() / v_[i])
+        detail::fail<SizeError>("element count of size ", toString(), " overflows int64");
+      p *= v_[i];
+    }
+    return p;
+  }
+
+  /// "2x3x4", as Torch7 prints sizes.
+  std::string toString() const {
+    std::string s;
+    for (int i = 0; i < n_; ++i) {
+      if (i) s += 'x';
+      s += std::to_string(v_[i]);
+    }
+    return s.empty() ? std::string("[]") : s;
+  }
+
+  friend bool operator==(const Shape& a, const Shape& b) {
+    return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+  }
+  friend std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.toString(); }
+
+ private:
+  template <class It>
+  void assign(It first, It last) {
+    const auto n = std::distance(first, last);
+    if (n > kMaxDims) tooMany(static_cast<int>(n));
+    n_ = static_cast<int>(n);
+    std::copy(first, last, v_);
+  }
+  [[noreturn]] T7_COLD static void tooMany(int n) {
+    detail::fail<SizeError>("Shape: ", n, " dimensions requested, at most ", kMaxDims,
+                            " supported (define T7_MAX_DIMS to raise it)");
+  }
+
+  index_t v_[kMaxDims] = {};
+  int n_ = 0;
+};
+
+/// Strides are stored in the same inline array type as sizes.
+using Strides = Shape;
+
+/// Row-major (contiguous) strides for `sizes`.
+inline Strides contiguousStrides(const Shape& sizes) {
+  Strides st = Shape::filled(sizes.size(), 1);
+  index_t acc = 1;
+  for (int d = sizes.size() - 1; d >= 0; --d) {
+    st[d] = acc;
+    acc *= std::max<index_t>(sizes[d], 1);
+  }
+  return st;
+}
+
+}  // namespace t7

@@ -1,0 +1,173 @@
+#pragma once
+/// \file storage.hpp
+/// `Storage<T, Device>`: a ref-counted, 64-byte aligned buffer of elements (Torch7's
+/// torch.FloatStorage and friends). Copying a Storage shares the buffer; tensors are views
+/// into a storage. A storage can also wrap memory it does not own, for zero-copy interop.
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "t7/core/device.hpp"
+#include "t7/core/dtype.hpp"
+#include "t7/core/error.hpp"
+#include "t7/fwd.hpp"
+
+namespace t7 {
+
+namespace detail {
+
+/// The buffer shared by every Storage handle (and so every Tensor) that points at it.
+template <class T, class D>
+struct StorageBlock {
+  T* data = nullptr;
+  index_t size = 0;
+  index_t capacity = 0;
+  bool resizable = true;                // false for wrapped external memory
+  std::function<void(T*)> deleter;      // set for external memory handed over with a deleter
+
+  StorageBlock() = default;
+  StorageBlock(const StorageBlock&) = delete;
+  StorageBlock& operator=(const StorageBlock&) = delete;
+  ~StorageBlock() { release(); }
+
+  void release() noexcept {
+    if (resizable) D::deallocate(data);
+    else if (deleter) deleter(data);
+    data = nullptr;
+  }
+};
+
+inline void checkAllocationSize(index_t n, std::size_t elemSize, const char* op) {
+  if (n < 0) fail<ValueError>(op, ": negative size ", n);
+  if (static_cast<std::size_t>(n) > static_cast<std::size_t>(PTRDIFF_MAX) / elemSize)
+    fail<SizeError>(op, ": ", n, " elements of ", elemSize, " bytes overflow the address space");
+}
+
+}  // namespace detail
+
+/// A contiguous, ref-counted buffer of `T` on device `D`.
+template <Element T, Device D>
+class Storage {
+ public:
+  using value_type = T;
+  using device_type = D;
+
+  /// A null storage: no buffer, size 0.
+  Storage() = default;
+  /// `n` uninitialised elements (Torch7's `torch.FloatStorage(n)`).
+  explicit Storage(index_t n) : block_(std::make_shared<Block>()) { resize(n); }
+  /// Elements copied from a list (Torch7's `torch.FloatStorage({1, 2, 3})`).
+  Storage(std::initializer_list<T> values) : Storage(static_cast<index_t>(values.size())) {
+    std::copy(values.begin(), values.end(), data());
+  }
+
+  /// Wraps `n` elements at `ptr` without owning them: nothing is freed, and resize() throws.
+  /// The caller keeps the memory alive as long as any tensor uses it.
+  static Storage wrap(T* ptr, index_t n) {
+    detail::checkAllocationSize(n, sizeof(T), "Storage::wrap");
+    Storage s;
+    s.block_ = std::make_shared<Block>();
+    s.block_->data = ptr;
+    s.block_->size = s.block_->capacity = n;
+    s.block_->resizable = false;
+    return s;
+  }
+  /// Takes ownership of `n` elements at `ptr`; `deleter(ptr)` runs when the last user is gone.
+  static Storage wrap(T* ptr, index_t n, std::function<void(T*)> deleter) {
+    Storage s = wrap(ptr, n);
+    s.block_->deleter = std::move(deleter);
+    return s;
+  }
+
+  /// Number of elements.
+  index_t size() const { return block_ ? block_->size : 0; }
+  /// First element; nullptr for a null or empty storage.
+  T* data() const { return block_ ? block_->data : nullptr; }
+  /// Bytes per element (Torch7's `elementSize()`).
+  static constexpr index_t elementSize() { return sizeof(T); }
+  /// True when this handle points at a buffer.
+  bool defined() const { return block_ != nullptr; }
+  /// True when both handles share one buffer.
+  bool isSameAs(const Storage& o) const { return block_ && block_ == o.block_; }
+  /// How many handles share the buffer (Storage handles held by tensors included).
+  long useCount() const { return block_.use_count(); }
+  /// False for wrapped external memory.
+  bool isResizable() const { return !block_ || block_->resizable; }
+
+  /// Element `i` (0-based), checked.
+  T& operator[](index_t i) const requires std::same_as<D, CPU> {
+    if (i < 0 || i >= size())
+      detail::fail<IndexError>("Storage[", i, "]: index out of range for a storage of size ", size());
+    return block_->data[i];
+  }
+
+  T* begin() const requires std::same_as<D, CPU> { return data(); }
+  T* end() const requires std::same_as<D, CPU> { return data() + size(); }
+
+  /// Sets every element to `v`.
+  Storage& fill(T v) requires std::same_as<D, CPU> {
+    std::fill(begin(), end(), v);
+    return *this;
+  }
+
+  /// Changes the size, keeping the first min(old, new) elements; new elements are
+  /// uninitialised. Every tensor viewing this storage sees the new buffer. Growing past the
+  /// capacity reallocates; shrinking keeps the memory.
+  Storage& resize(index_t n) {
+    detail::checkAllocationSize(n, sizeof(T), "Storage::resize");
+    if (!block_) block_ = std::make_shared<Block>();
+    if (n <= block_->capacity) {
+      block_->size = n;
+      return *this;
+    }
+    if (!block_->resizable)
+      detail::fail<LayoutError>("Storage::resize: cannot resize wrapped external memory of ", block_->size,
+                                " elements to ", n);
+    T* fresh = static_cast<T*>(D::allocate(static_cast<std::size_t>(n) * sizeof(T)));
+    if (block_->data && block_->size > 0) std::memcpy(fresh, block_->data, static_cast<std::size_t>(block_->size) * sizeof(T));
+    D::deallocate(block_->data);
+    block_->data = fresh;
+    block_->size = block_->capacity = n;
+    return *this;
+  }
+
+  /// Copies `src` (any element type, converted as by static_cast); sizes must match.
+  template <Element U>
+  Storage& copy(const Storage<U, D>& src) requires std::same_as<D, CPU> {
+    if (src.size() != size())
+      detail::fail<SizeError>("Storage::copy: size mismatch, destination has ", size(), " elements, source has ",
+                              src.size());
+    if constexpr (std::same_as<U, T>) {
+      if (size() > 0 && data() != src.data()) std::memmove(data(), src.data(), static_cast<std::size_t>(size()) * sizeof(T));
+    } else {
+      std::transform(src.begin(), src.end(), begin(), [](U x) { return static_cast<T>(x); });
+    }
+    return *this;
+  }
+
+  /// A new storage with a copy of the elements.
+  Storage clone() const requires std::same_as<D, CPU> {
+    Storage s(size());
+    if (size() > 0) std::memcpy(s.data(), data(), static_cast<std::size_t>(size()) * sizeof(T));
+    return s;
+  }
+
+ private:
+  using Block = detail::StorageBlock<T, D>;
+  std::shared_ptr<Block> block_;
+};
+
+using FloatStorage = Storage<float>;
+using DoubleStorage = Storage<double>;
+using CharStorage = Storage<std::int8_t>;
+using ByteStorage = Storage<std::uint8_t>;
+using ShortStorage = Storage<std::int16_t>;
+using IntStorage = Storage<std::int32_t>;
+using LongStorage = Storage<std::int64_t>;
+
+}  // namespace t7

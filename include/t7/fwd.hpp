@@ -1,0 +1,18 @@
+#pragma once
+/// \file fwd.hpp
+/// Forward declarations, for headers that only pass tensors around. The default device
+/// (CPU) of Storage and Tensor is given here, once.
+
+#include "t7/core/device.hpp"
+#include "t7/core/dtype.hpp"
+
+namespace t7 {
+
+class Generator;
+class Shape;
+template <Element T, Device D = CPU>
+class Storage;
+template <Element T, Device D = CPU>
+class Tensor;
+
+}  // namespace t7

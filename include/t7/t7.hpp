@@ -1,0 +1,16 @@
+#pragma once
+/// \file t7.hpp
+/// The umbrella header of t7's CPU library: `#include <t7/t7.hpp>`.
+/// Heavier or optional parts (CUDA, image codecs, plotting) have their own headers.
+
+#include "t7/core/config.hpp"
+#include "t7/core/device.hpp"
+#include "t7/core/dtype.hpp"
+#include "t7/core/error.hpp"
+#include "t7/core/generator.hpp"
+#include "t7/core/shape.hpp"
+#include "t7/core/storage.hpp"
+#include "t7/tensor/factory.hpp"
+#include "t7/tensor/multinomial.hpp"
+#include "t7/tensor/rng_state.hpp"
+#include "t7/tensor/tensor.hpp"
