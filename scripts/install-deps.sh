@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever t7's build, tests and examples need and this
+# machine lacks. Does nothing (and needs no network) when everything is there already.
+#   compiler + OpenMP : g++ (GCC ships libgomp)      build : cmake, make, pkg-config
+#   math              : libeigen3-dev, libxsimd-dev  tests : catch2 (v2)
+#   benchmarks        : libbenchmark-dev
+set -euo pipefail
+
+packages=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev catch2 libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
