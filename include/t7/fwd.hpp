@@ -15,4 +15,10 @@ class Storage;
 template <Element T, Device D = CPU>
 class Tensor;
 
+namespace expr {
+/// True for expression node types (t7/expr/node.hpp specialises it).
+template <class E>
+inline constexpr bool isNode = false;
+}  // namespace expr
+
 }  // namespace t7

@@ -10,6 +10,7 @@
 #include "t7/core/generator.hpp"
 #include "t7/core/shape.hpp"
 #include "t7/core/storage.hpp"
+#include "t7/expr.hpp"
 #include "t7/tensor/factory.hpp"
 #include "t7/tensor/multinomial.hpp"
 #include "t7/tensor/rng_state.hpp"

@@ -105,7 +105,12 @@ class Tensor {
   /// True when both view the same elements the same way (storage, offset, sizes, strides).
   bool isSetTo(const Tensor& other) const;
   /// Torch7's type name: "torch.FloatTensor".
-  static std::string typeName() { return std::string("torch.") + TypeName<T>::value + "Tensor"; }
+  static std::string typeName() {
+    std::string s = "torch.";
+    s += TypeName<T>::value;
+    s += "Tensor";
+    return s;
+  }
 
   // ---- views (share the storage) -----------------------------------------------------
 
@@ -253,6 +258,43 @@ class Tensor {
   /// Integers uniform in [a, b], both inclusive (Torch7's `random(a, b)`).
   Tensor& random(Generator& g, index_t a, index_t b);
   Tensor& random(index_t a, index_t b) { return random(defaultGenerator(), a, b); }
+
+  // ---- expressions (defined in t7/expr) -------------------------------------------------
+
+  /// Evaluates an expression into a new tensor: `FloatTensor r = a + b * 2;` is one loop.
+  template <class E>
+    requires expr::isNode<E>
+  Tensor(const E& e);
+  /// Evaluates an expression into this tensor's memory, resizing it first if the shape
+  /// differs (Torch7's `torch.add(r, a, b)`). Alias-safe. Assigning a Tensor instead
+  /// shares it, as Lua's `r = a`.
+  template <class E>
+    requires expr::isNode<E>
+  Tensor& operator=(const E& e);
+  /// In place, one loop, no temporary: `x += y` (a tensor, an expression or a number;
+  /// `y` broadcasts to x's shape).
+  template <class X> Tensor& operator+=(const X& x);
+  template <class X> Tensor& operator-=(const X& x);
+  template <class X> Tensor& operator*=(const X& x);
+  template <class X> Tensor& operator/=(const X& x);
+  /// Torch7's in-place math: `x.add(v)` is x += v, `x.add(y)` is x += y, `x.add(v, y)` is
+  /// x += v * y; `csub` likewise subtracts (Torch7's name: `sub` is the view); `mul(v)`, `div(v)` scale; `cmul(y)`, `cdiv(y)` multiply and
+  /// divide elementwise; `addcmul(v, a, b)` is x += v * a * b; `addcdiv(v, a, b)` is
+  /// x += v * a / b; `clamp(lo, hi)`; `pow(v)`.
+  template <class S> requires std::is_arithmetic_v<S> Tensor& add(S value);
+  template <class X> requires(!std::is_arithmetic_v<X>) Tensor& add(const X& x);
+  template <class S, class X> requires std::is_arithmetic_v<S> Tensor& add(S value, const X& x);
+  template <class S> requires std::is_arithmetic_v<S> Tensor& csub(S value);
+  template <class X> requires(!std::is_arithmetic_v<X>) Tensor& csub(const X& x);
+  template <class S, class X> requires std::is_arithmetic_v<S> Tensor& csub(S value, const X& x);
+  template <class S> requires std::is_arithmetic_v<S> Tensor& mul(S value);
+  template <class S> requires std::is_arithmetic_v<S> Tensor& div(S value);
+  template <class X> Tensor& cmul(const X& x);
+  template <class X> Tensor& cdiv(const X& x);
+  template <class S, class X, class Y> Tensor& addcmul(S value, const X& a, const Y& b);
+  template <class S, class X, class Y> Tensor& addcdiv(S value, const X& a, const Y& b);
+  template <class S> Tensor& clamp(S lo, S hi);
+  template <class S> requires std::is_arithmetic_v<S> Tensor& pow(S value);
 
   // ---- printing -----------------------------------------------------------------------
 

@@ -1,0 +1,244 @@
+#pragma once
+/// \file evaluate.hpp
+/// The one evaluator of expressions: decides the loop, never the math (that is node.hpp).
+///
+/// - All operands contiguous with the result's shape: one flat loop, xsimd batches when
+///   every leaf has the result's floating type, split across OpenMP threads above
+///   `kParallelThreshold` elements.
+/// - Otherwise: broadcast strides (0 on broadcast dimensions), dimensions merged where every
+///   operand is contiguous, an outer loop over rows and an inner loop that is vectorised
+///   when all inner strides are 1; rows are split across threads too.
+/// - A destination that overlaps an operand laid out differently is computed into a
+///   temporary first, so `a = a.t() + a` is right; `a = a + b` (same layout) stays in place.
+
+#include <array>
+#include <cstring>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "t7/expr/node.hpp"
+#include "t7/tensor/detail/iteration.hpp"
+
+
+namespace t7 {
+namespace expr {
+
+/// Elements below which one thread does the whole loop (threads cost ~microseconds to wake).
+inline constexpr index_t kParallelThreshold = index_t{1} << 15;
+
+namespace detail {
+
+/// Strides that read a tensor of `sizes`/`strides` as if broadcast to `out` (0 where repeated).
+inline Strides broadcastStrides(const Shape& sizes, const Strides& strides, const Shape& out) {
+  Strides r = Shape::filled(out.size(), 0);
+  const int lead = out.size() - sizes.size();
+  for (int d = 0; d < sizes.size(); ++d)
+    if (sizes[d] != 1) r[d + lead] = strides[d];
+  return r;
+}
+
+/// True when the expression runs on xsimd batches: every op has a batch form and every
+/// leaf has the destination's floating type. Batched expressions use batches on every path
+/// (gathering strided or partial rows), so all paths give identical results.
+template <class T, class E>
+inline constexpr bool batched = E::simd && std::is_same_v<T, typename E::value_type>;
+
+/// Writes `n` elements of `e` starting at element i, `dstStep` apart in the destination.
+template <class T, class E, int N>
+void runBatchPartial(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, index_t i, index_t n) {
+  alignas(64) T buf[batch<T>::size];
+  e.template loadBatch<0, false>(c, i, n).store_aligned(buf);
+  for (index_t j = 0; j < n; ++j) dst[(i + j) * dstStep] = buf[j];
+}
+
+/// Writes `e` over [begin, end) of a flat, contiguous range (every leaf contiguous).
+template <class T, class E, int N>
+void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end) {
+  index_t i = begin;
+  if constexpr (batched<T, E>) {
+    constexpr index_t W = batch<T>::size;
+    for (; i + W <= end; i += W) e.template loadBatch<0, true>(c, i, W).store_unaligned(dst + i);
+    if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
+  } else {
+    for (; i < end; ++i) dst[i] = static_cast<T>(e.template load<0>(c, i));
+  }
+}
+
+/// Writes `e` over one row of `n` elements, `dstStep` apart in the destination.
+template <class T, class E, int N>
+void runRow(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, index_t n) {
+  bool unit = dstStep == 1;
+  for (int k = 0; k < N; ++k) unit = unit && c.step[k] == 1;
+  if (unit) return runFlat(dst, e, c, 0, n);
+  if constexpr (batched<T, E>) {
+    constexpr index_t W = batch<T>::size;
+    for (index_t i = 0; i < n; i += W) runBatchPartial(dst, dstStep, e, c, i, std::min(W, n - i));
+  } else {
+    for (index_t i = 0; i < n; ++i) dst[i * dstStep] = static_cast<T>(e.template load<0>(c, i));
+  }
+}
+
+template <class T, class E>
+void assignTo(Tensor<T>& dst, const E& e) {
+  constexpr int N = E::leaves;
+  const Shape& out = dst.sizes();
+  const index_t total = dst.nElement();
+  if (total == 0) return;
+
+  std::array<const char*, (N > 0 ? N : 1)> base{};
+  std::array<index_t, (N > 0 ? N : 1)> elem{};
+  std::array<Strides, (N > 0 ? N : 1)> st{};
+  bool flat = dst.isContiguous();
+  int k = 0;
+  e.visitLeaves([&](const auto& t) {
+    using U = typename std::remove_cvref_t<decltype(t)>::value_type;
+    base[k] = reinterpret_cast<const char*>(t.data());
+    elem[k] = sizeof(U);
+    st[k] = broadcastStrides(t.sizes(), t.strides(), out);
+    flat = flat && t.isContiguous() && t.nElement() == total;
+    ++k;
+  });
+
+  if (flat) {
+    Cursor<N> c;
+    for (int j = 0; j < N; ++j) {
+      c.ptr[j] = base[j];
+      c.step[j] = 1;
+    }
+    T* d = dst.data();
+#ifdef _OPENMP
+    if (total >= kParallelThreshold) {
+      constexpr index_t chunk = 4096;  // a multiple of every batch width
+      const index_t chunks = (total + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+      for (index_t b = 0; b < chunks; ++b) runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk));
+      return;
+    }
+#endif
+    runFlat(d, e, c, 0, total);
+    return;
+  }
+
+  // Strided / broadcast path: merge dimensions that every operand walks contiguously.
+  std::array<const Strides*, N + 1> all{};
+  all[0] = &dst.strides();
+  for (int j = 0; j < N; ++j) all[j + 1] = &st[j];
+  const auto ls = t7::detail::coalesce<N + 1>(out, all);
+  if (ls.dims == 0) {  // one element
+    Cursor<N> c;
+    for (int j = 0; j < N; ++j) {
+      c.ptr[j] = base[j];
+      c.step[j] = 0;
+    }
+    *dst.data() = static_cast<T>(e.template load<0>(c, 0));
+    return;
+  }
+  const int last = ls.dims - 1;
+  const index_t inner = ls.size[last];
+  const index_t rows = total / inner;
+  T* d0 = dst.data();
+  auto runRows = [&](index_t r0, index_t r1) {
+    Cursor<N> c;
+    for (index_t r = r0; r < r1; ++r) {
+      index_t rem = r, dOff = 0;
+      index_t off[N > 0 ? N : 1] = {};
+      for (int dd = last - 1; dd >= 0; --dd) {
+        const index_t idx = rem % ls.size[dd];
+        rem /= ls.size[dd];
+        dOff += idx * ls.stride[0][dd];
+        for (int j = 0; j < N; ++j) off[j] += idx * ls.stride[j + 1][dd];
+      }
+      for (int j = 0; j < N; ++j) {
+        c.ptr[j] = base[j] + off[j] * elem[j];
+        c.step[j] = ls.stride[j + 1][last];
+      }
+      runRow(d0 + dOff, ls.stride[0][last], e, c, inner);
+    }
+  };
+#ifdef _OPENMP
+  if (total >= kParallelThreshold && rows > 1) {
+#pragma omp parallel
+    {
+      const index_t nt = omp_get_num_threads(), id = omp_get_thread_num();
+      runRows(rows * id / nt, rows * (id + 1) / nt);
+    }
+    return;
+  }
+#endif
+  runRows(0, rows);
+}
+
+/// True when `dst` overlaps a leaf of `e` that it does not view exactly the same way, i.e.
+/// when writing `dst` element by element could change operands not yet read.
+template <class T, class E>
+bool needsTemporary(const Tensor<T>& dst, const E& e) {
+  bool clash = false;
+  e.visitLeaves([&](const auto& t) {
+    if (!t7::detail::mayOverlap(dst, t)) return;
+    const bool same = t.storageOffset() == dst.storageOffset() &&
+                      broadcastStrides(t.sizes(), t.strides(), dst.sizes()) == dst.strides() &&
+                      t.nElement() == dst.nElement();
+    clash = clash || !same;
+  });
+  return clash;
+}
+
+}  // namespace detail
+
+/// Evaluates `e` into `dst`, whose shape must be the expression's; alias-safe.
+template <class T, class E>
+void assign(Tensor<T>& dst, const E& e) {
+  if (detail::needsTemporary(dst, e)) {
+    Tensor<T> tmp(dst.sizes());
+    detail::assignTo(tmp, e);
+    dst.copy(tmp);
+    return;
+  }
+  detail::assignTo(dst, e);
+}
+
+/// A new contiguous tensor holding the value of `e` (in its value_type).
+template <class E>
+auto eval(const E& e) {
+  Tensor<typename E::value_type> r(e.shape());
+  detail::assignTo(r, e);
+  return r;
+}
+
+}  // namespace expr
+
+// ---- Tensor members that take expressions -------------------------------------------------
+
+template <Element T, Device D>
+template <class E>
+  requires expr::isNode<E>
+Tensor<T, D>::Tensor(const E& e) : Tensor(e.shape()) {
+  expr::detail::assignTo(*this, e);
+}
+
+template <Element T, Device D>
+template <class E>
+  requires expr::isNode<E>
+Tensor<T, D>& Tensor<T, D>::operator=(const E& e) {
+  const Shape s = e.shape();
+  if (sizes_ != s) resize(s);
+  expr::assign(*this, e);
+  return *this;
+}
+
+namespace expr::detail {
+/// `dst = e` where e's shape must be dst's (in-place forms cannot grow their tensor).
+template <class T, class E>
+Tensor<T>& assignInPlace(Tensor<T>& dst, const E& e, const char* op) {
+  const Shape s = e.shape();
+  if (s != dst.sizes())
+    t7::detail::fail<SizeError>(op, ": the result has size ", s.toString(), " but the tensor it writes has size ",
+                                dst.sizes().toString());
+  expr::assign(dst, e);
+  return dst;
+}
+}  // namespace expr::detail
+
+}  // namespace t7
