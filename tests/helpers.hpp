@@ -24,7 +24,7 @@ std::vector<T> values(const t7::Tensor<T, D>& t) {
     } catch (const E& e_) {                                                           \
       thrown_ = true;                                                                 \
       const std::string msg_ = e_.what();                                             \
-      for (const char* frag_ : {__VA_ARGS__}) {                                       \
+      for (const char* frag_ : std::initializer_list<const char*>{__VA_ARGS__}) {      \
         INFO("message: " << msg_);                                                    \
         CHECK(msg_.find(frag_) != std::string::npos);                                 \
       }                                                                               \

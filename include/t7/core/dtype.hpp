@@ -4,6 +4,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace t7 {
@@ -25,6 +26,21 @@ template <> struct TypeName<std::uint8_t> { static constexpr const char* value =
 template <> struct TypeName<std::int16_t> { static constexpr const char* value = "Short"; };
 template <> struct TypeName<std::int32_t> { static constexpr const char* value = "Int"; };
 template <> struct TypeName<std::int64_t> { static constexpr const char* value = "Long"; };
+
+/// Converts between element types with defined results where C++ leaves them undefined:
+/// a floating value stored into an integer type is truncated toward zero and saturated to
+/// the type's range, and NaN becomes 0 (Torch7's C cast is undefined there).
+template <class T, class U>
+constexpr T convert(U x) {
+  if constexpr (std::is_integral_v<T> && std::is_floating_point_v<U>) {
+    if (x != x) return T(0);
+    if (x <= static_cast<U>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (x >= static_cast<U>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(x);
+  } else {
+    return static_cast<T>(x);
+  }
+}
 
 /// Floating-point element types (Torch7 restricts transcendental math and most random
 /// distributions to these).

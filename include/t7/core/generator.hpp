@@ -66,10 +66,16 @@ class Generator {
     return s_.initialSeed;
   }
 
-  State getState() const { return s_; }
+  /// The whole state (seeding first, from the clock, if nothing has seeded it yet).
+  State getState() {
+    ensureSeeded();
+    return s_;
+  }
   /// Restores a state from getState(); throws ValueError on an impossible state.
   void setState(const State& s) {
-    if (s.seeded != 1 || s.left < 1 || s.left > kStateSize || s.next > static_cast<std::uint64_t>(kStateSize))
+    // Draws keep left + next == n + 1; left == 1 regenerates on the next draw whatever next is.
+    if (s.seeded != 1 || s.left < 1 || s.left > kStateSize || s.next > static_cast<std::uint64_t>(kStateSize) ||
+        (s.left != 1 && static_cast<std::uint64_t>(s.left) + s.next != kStateSize + 1))
       detail::fail<ValueError>("Generator::setState: invalid state (left=", s.left, ", next=", s.next, ")");
     s_ = s;
   }

@@ -17,6 +17,12 @@
 
 namespace t7 {
 
+namespace detail {
+/// a * b and a + b on int64, reporting overflow instead of wrapping.
+inline bool mulOverflows(index_t a, index_t b, index_t& r) { return __builtin_mul_overflow(a, b, &r); }
+inline bool addOverflows(index_t a, index_t b, index_t& r) { return __builtin_add_overflow(a, b, &r); }
+}  // namespace detail
+
 /// Sizes or strides of a tensor: up to kMaxDims int64 values stored inline.
 class Shape {
  public:
@@ -72,12 +78,12 @@ class Shape {
   /// Product of the values (the element count of a tensor with these sizes); 1 when empty.
   /// Throws SizeError when the product overflows int64.
   index_t product() const {
+    for (int i = 0; i < n_; ++i)
+      if (v_[i] == 0) return 0;
     index_t p = 1;
-    for (int i = 0; i < n_; ++i) {
-      if (v_[i] != 0 && p > std::numeric_limits<index_t>::max() / v_[i])
+    for (int i = 0; i < n_; ++i)
+      if (v_[i] < 0 || detail::mulOverflows(p, v_[i], p))
         detail::fail<SizeError>("element count of size ", toString(), " overflows int64");
-      p *= v_[i];
-    }
     return p;
   }
 

@@ -145,7 +145,7 @@ class Storage {
     if constexpr (std::same_as<U, T>) {
       if (size() > 0 && data() != src.data()) std::memmove(data(), src.data(), static_cast<std::size_t>(size()) * sizeof(T));
     } else {
-      std::transform(src.begin(), src.end(), begin(), [](U x) { return static_cast<T>(x); });
+      std::transform(src.begin(), src.end(), begin(), [](U x) { return convert<T>(x); });
     }
     return *this;
   }

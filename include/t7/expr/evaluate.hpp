@@ -62,7 +62,7 @@ void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end)
     for (; i + W <= end; i += W) e.template loadBatch<0, true>(c, i, W).store_unaligned(dst + i);
     if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
   } else {
-    for (; i < end; ++i) dst[i] = static_cast<T>(e.template load<0>(c, i));
+    for (; i < end; ++i) dst[i] = convert<T>(e.template load<0>(c, i));
   }
 }
 
@@ -76,7 +76,7 @@ void runRow(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, index_t n) 
     constexpr index_t W = batch<T>::size;
     for (index_t i = 0; i < n; i += W) runBatchPartial(dst, dstStep, e, c, i, std::min(W, n - i));
   } else {
-    for (index_t i = 0; i < n; ++i) dst[i * dstStep] = static_cast<T>(e.template load<0>(c, i));
+    for (index_t i = 0; i < n; ++i) dst[i * dstStep] = convert<T>(e.template load<0>(c, i));
   }
 }
 
@@ -132,7 +132,7 @@ void assignTo(Tensor<T>& dst, const E& e) {
       c.ptr[j] = base[j];
       c.step[j] = 0;
     }
-    *dst.data() = static_cast<T>(e.template load<0>(c, 0));
+    *dst.data() = convert<T>(e.template load<0>(c, 0));
     return;
   }
   const int last = ls.dims - 1;

@@ -47,8 +47,8 @@ Tensor<T, D> ones(I... sizes) { return ones<T, D>(Shape{static_cast<index_t>(siz
 /// n x m matrix with ones on the diagonal (m = n when omitted). Torch7's `torch.eye`.
 template <Element T, Device D = CPU>
 Tensor<T, D> eye(index_t n, index_t m = -1) {
-  if (m < 0) m = n;
-  if (n <= 0) detail::fail<ValueError>("eye: the number of rows must be > 0, got ", n);
+  if (m == -1) m = n;
+  if (n <= 0 || m <= 0) detail::fail<ValueError>("eye: sizes must be > 0, got ", n, "x", m);
   Tensor<T, D> r = zeros<T, D>(Shape{n, m});
   for (index_t i = 0; i < std::min(n, m); ++i) r(i, i) = T(1);
   return r;
@@ -61,11 +61,17 @@ Tensor<T, D> range(double from, double to, double step = 1) {
   if (step == 0 || !std::isfinite(step)) detail::fail<ValueError>("range: step must be finite and non-zero, got ", step);
   if ((step > 0 && from > to) || (step < 0 && from < to))
     detail::fail<ValueError>("range: the sign of step ", step, " does not go from ", from, " to ", to);
+  if constexpr (std::is_integral_v<T>) {
+    for (double v : {from, to, step})
+      if (v != std::floor(v) || v < static_cast<double>(std::numeric_limits<T>::lowest()) ||
+          v > static_cast<double>(std::numeric_limits<T>::max()))
+        detail::fail<ValueError>("range: ", v, " is not a value of torch.", TypeName<T>::value, "Tensor");
+  }
   const double count = std::floor((to - from) / step) + 1;
   if (!(count < 9.0e18)) detail::fail<SizeError>("range: ", count, " elements are too many");
   Tensor<T, D> r(static_cast<index_t>(count));
   T* p = r.data();
-  for (index_t i = 0; i < r.nElement(); ++i) p[i] = static_cast<T>(from + static_cast<double>(i) * step);
+  for (index_t i = 0; i < r.nElement(); ++i) p[i] = convert<T>(from + static_cast<double>(i) * step);
   return r;
 }
 

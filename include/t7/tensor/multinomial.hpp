@@ -3,6 +3,7 @@
 /// `multinomial`: draws category indices from probability rows, with Torch7's algorithm and
 /// draws (so a seeded Torch7 program draws the same indices, minus one: t7 is 0-based).
 
+#include <cmath>
 #include <vector>
 
 #include "t7/tensor/tensor.hpp"
@@ -34,7 +35,8 @@ LongTensor multinomial(Generator& g, const Tensor<T>& prob, index_t n, bool repl
       sum += v;
       cum[static_cast<std::size_t>(j)] = sum;
     }
-    if (!(sum > 0)) detail::fail<ValueError>("multinomial: row ", i, " has probabilities summing to ", sum);
+    if (!(sum > 0) || !std::isfinite(sum))
+      detail::fail<ValueError>("multinomial: row ", i, " has probabilities summing to ", sum);
     if (!replacement) {
       index_t positive = 0;
       for (index_t j = 0; j < k; ++j) positive += p(i, j) > 0;
@@ -43,6 +45,7 @@ LongTensor multinomial(Generator& g, const Tensor<T>& prob, index_t n, bool repl
                                  positive, " have a non-zero probability");
     }
     for (double& c : cum) c /= sum;
+    std::vector<bool> taken(static_cast<std::size_t>(k), false);
     for (index_t s = 0; s < n; ++s) {
       const double u = g.uniform(0, 1);
       cum.back() = 1;
@@ -53,7 +56,8 @@ LongTensor multinomial(Generator& g, const Tensor<T>& prob, index_t n, bool repl
         else hi = mid;
       }
       out(i, s) = lo;
-      if (!replacement) {  // remove the drawn category's mass and renormalise
+      if (!replacement) {  // remove the drawn category's mass and renormalise (Torch7's update)
+        taken[static_cast<std::size_t>(lo)] = true;
         const double prev = lo ? cum[static_cast<std::size_t>(lo - 1)] : 0;
         const double mass = cum[static_cast<std::size_t>(lo)] - prev;
         const double rest = 1 - mass;
@@ -61,6 +65,15 @@ LongTensor multinomial(Generator& g, const Tensor<T>& prob, index_t n, bool repl
           double v = cum[static_cast<std::size_t>(j)];
           if (j >= lo) v -= mass;
           cum[static_cast<std::size_t>(j)] = v / rest;
+        }
+        // Rounding can leave no mass (p = {1, 1e-20}): rebuild from the categories left.
+        if (!(rest > 0) || !std::isfinite(cum.back())) {
+          double acc = 0;
+          for (index_t j = 0; j < k; ++j) {
+            if (!taken[static_cast<std::size_t>(j)]) acc += static_cast<double>(p(i, j));
+            cum[static_cast<std::size_t>(j)] = acc;
+          }
+          for (double& c : cum) c /= acc;
         }
       }
     }

@@ -41,7 +41,7 @@ V getLE(const std::uint8_t* p) {
 }  // namespace detail
 
 /// The state of `g` as Torch7's 5048-byte ByteTensor (`torch.getRNGState(gen)`).
-inline ByteTensor getRNGState(const Generator& g) {
+inline ByteTensor getRNGState(Generator& g) {
   using L = detail::RNGLayout;
   const Generator::State s = g.getState();
   ByteTensor r(L::size);

@@ -205,6 +205,7 @@ class Tensor {
 
   /// Element at the given indices (one per dimension; negatives count from the end).
   template <std::integral... I>
+    requires(sizeof...(I) >= 1)
   T& operator()(I... index) const {
     const index_t idx[] = {static_cast<index_t>(index)...};
     return *elementPtr(idx, static_cast<int>(sizeof...(I)));

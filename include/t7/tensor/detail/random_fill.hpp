@@ -5,6 +5,7 @@
 /// a Torch7 program seeded the same fills the same values.
 /// Included by tensor.hpp; not a public header.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -16,7 +17,7 @@ template <class T, class D, class Draw>
 void fillEach(Tensor<T, D>& t, Draw&& draw) {
   T* p = t.data();
   stridedLoop<1>(t.sizes(), {&t.strides()}, [&](index_t n, const auto& off, const auto& st) {
-    for (index_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = static_cast<T>(draw());
+    for (index_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = convert<T>(draw());
   });
 }
 
@@ -29,6 +30,8 @@ template <class T>
 /// `uniform(a, b)` rounds a and b to float before the double arithmetic.
 template <class T>
 double realArg(double x) {
+  if (!std::isfinite(x) || (std::is_same_v<T, float> && std::fabs(x) > std::numeric_limits<float>::max()))
+    fail<ValueError>("random: parameter ", x, " is not a finite ", TypeName<T>::value);
   if constexpr (FloatingElement<T>) return static_cast<double>(static_cast<T>(x));
   else return x;
 }

@@ -12,13 +12,17 @@ namespace t7 {
 
 namespace detail {
 
-/// The storage range [lo, hi] (element offsets) that a layout can touch.
+/// The storage range [lo, hi] (element offsets) that a layout can touch; throws SizeError
+/// when it does not fit in int64. A layout with no element touches nothing (hi < lo).
 inline std::pair<index_t, index_t> footprint(index_t offset, const Shape& sizes, const Strides& strides) {
   index_t lo = offset, hi = offset;
-  for (int d = 0; d < sizes.size(); ++d) {
+  for (int d = 0; d < sizes.size(); ++d)
     if (sizes[d] == 0) return {offset, offset - 1};
-    const index_t span = (sizes[d] - 1) * strides[d];
-    (span < 0 ? lo : hi) += span;
+  for (int d = 0; d < sizes.size(); ++d) {
+    index_t span = 0;
+    if (mulOverflows(sizes[d] - 1, strides[d], span) || addOverflows(span < 0 ? lo : hi, span, span < 0 ? lo : hi))
+      fail<SizeError>("a view of size ", sizes.toString(), " with strides ", strides.toString(), " at offset ", offset,
+                      " spans more than int64 elements");
   }
   return {lo, hi};
 }
@@ -171,18 +175,21 @@ Tensor<T, D>& Tensor<T, D>::resize(const Shape& sizes) {
   for (index_t s : sizes)
     if (s < 0) detail::fail<ValueError>("resize: negative size in ", sizes.toString());
   const index_t n = sizes.size() == 0 ? 0 : sizes.product();
-  sizes_ = sizes;
-  strides_ = contiguousStrides(sizes);
+  // Everything that can throw happens before the handle changes: a failed resize leaves
+  // the tensor as it was.
   if (n > 0) {
     if (!storage_.defined()) {
       storage_ = Storage<T, D>(n);
       offset_ = 0;
-    } else if (offset_ + n > storage_.size()) {
-      if (offset_ > std::numeric_limits<index_t>::max() - n)
+    } else {
+      index_t end = 0;
+      if (detail::addOverflows(offset_, n, end))
         detail::fail<SizeError>("resize: storage offset ", offset_, " + ", n, " elements overflows int64");
-      storage_.resize(offset_ + n);
+      if (end > storage_.size()) storage_.resize(end);
     }
   }
+  sizes_ = sizes;
+  strides_ = contiguousStrides(sizes);
   return *this;
 }
 
@@ -225,9 +232,9 @@ Tensor<T, D>& Tensor<T, D>::copy(const Tensor<U, D>& src) {
     const U* x = s + off[1];
     if (st[0] == 1 && st[1] == 1) {
       if constexpr (std::is_same_v<T, U>) std::memcpy(d, x, static_cast<std::size_t>(n) * sizeof(T));
-      else for (index_t i = 0; i < n; ++i) d[i] = static_cast<T>(x[i]);
+      else for (index_t i = 0; i < n; ++i) d[i] = convert<T>(x[i]);
     } else {
-      for (index_t i = 0; i < n; ++i) d[i * st[0]] = static_cast<T>(x[i * st[1]]);
+      for (index_t i = 0; i < n; ++i) d[i * st[0]] = convert<T>(x[i * st[1]]);
     }
   });
   return *this;
@@ -270,7 +277,7 @@ Tensor<T, D>& Tensor<T, D>::apply(F&& fn) {
     for (index_t i = 0; i < n; ++i) {
       T& x = p[off[0] + i * st[0]];
       if constexpr (std::is_invocable_r_v<void, F&, T&> && std::is_void_v<std::invoke_result_t<F&, T&>>) fn(x);
-      else x = static_cast<T>(fn(x));
+      else x = convert<T>(fn(x));
     }
   });
   return *this;
@@ -287,7 +294,7 @@ Tensor<T, D>& Tensor<T, D>::map(const Tensor<U, D>& other, F&& fn) {
   detail::stridedLoop<2>(sizes_, {&strides_, &o.strides()}, [&](index_t n, const auto& off, const auto& st) {
     for (index_t i = 0; i < n; ++i) {
       T& x = p[off[0] + i * st[0]];
-      x = static_cast<T>(fn(x, q[off[1] + i * st[1]]));
+      x = convert<T>(fn(x, q[off[1] + i * st[1]]));
     }
   });
   return *this;
@@ -308,7 +315,7 @@ Tensor<T, D>& Tensor<T, D>::map2(const Tensor<U, D>& a, const Tensor<V, D>& b, F
                          [&](index_t n, const auto& off, const auto& st) {
                            for (index_t i = 0; i < n; ++i) {
                              T& v = p[off[0] + i * st[0]];
-                             v = static_cast<T>(fn(v, q[off[1] + i * st[1]], r[off[2] + i * st[2]]));
+                             v = convert<T>(fn(v, q[off[1] + i * st[1]], r[off[2] + i * st[2]]));
                            }
                          });
   return *this;

@@ -10,8 +10,8 @@ namespace t7 {
 template <Element T, Device D>
 Tensor<T, D> Tensor<T, D>::narrow(int d, index_t start, index_t length) const {
   checkDim(d, "narrow");
-  if (start < 0 || length < 0 || start + length > sizes_[d])
-    detail::fail<IndexError>("narrow: elements [", start, ", ", start + length, ") out of range for dimension ", d,
+  if (start < 0 || length < 0 || start > sizes_[d] || length > sizes_[d] - start)
+    detail::fail<IndexError>("narrow: start ", start, ", length ", length, " out of range for dimension ", d,
                              " of a tensor of size ", sizes_.toString());
   Tensor r = *this;
   r.offset_ += start * strides_[d];
@@ -104,8 +104,8 @@ inline Shape inferSizes(const Shape& sizes, index_t n, const char* op, const Sha
       infer = i;
     } else if (s[i] < 0) {
       fail<ValueError>(op, ": negative size in ", sizes.toString());
-    } else {
-      known *= s[i];
+    } else if (detail::mulOverflows(known, s[i], known)) {
+      fail<SizeError>(op, ": size ", sizes.toString(), " overflows int64");
     }
   }
   if (infer >= 0) {
@@ -188,7 +188,9 @@ Tensor<T, D> Tensor<T, D>::unfold(int d, index_t size, index_t step) const {
   if (step <= 0) detail::fail<ValueError>("unfold: step must be > 0, got ", step);
   Tensor r = *this;
   r.sizes_[d] = (sizes_[d] - size) / step + 1;
-  r.strides_[d] = step * strides_[d];
+  if (r.sizes_[d] == 1) step = 1;  // one window: the step is never taken
+  if (detail::mulOverflows(step, strides_[d], r.strides_[d]))
+    detail::fail<SizeError>("unfold: step ", step, " times stride ", strides_[d], " overflows int64");
   r.sizes_.push_back(size);
   r.strides_.push_back(strides_[d]);
   return r;
@@ -196,6 +198,8 @@ Tensor<T, D> Tensor<T, D>::unfold(int d, index_t size, index_t step) const {
 
 template <Element T, Device D>
 Tensor<T, D> Tensor<T, D>::expand(const Shape& sizes) const {
+  if (dim() == 0) detail::fail<SizeError>("expand: cannot expand an empty tensor (no dimension)");
+  (void)sizes.product();  // throws when the element count overflows
   if (sizes.size() < dim())
     detail::fail<SizeError>("expand: cannot expand a tensor of size ", sizes_.toString(), " to fewer dimensions (",
                             sizes.toString(), ")");
@@ -247,6 +251,7 @@ Tensor<T, D> Tensor<T, D>::squeeze(int d) const {
 
 template <Element T, Device D>
 Tensor<T, D> Tensor<T, D>::unsqueeze(int d) const {
+  if (dim() == 0) detail::fail<SizeError>("unsqueeze: cannot unsqueeze an empty tensor (no dimension)");
   checkDim(d, "unsqueeze", 1);
   Tensor r = *this;
   const index_t st = d < dim() ? sizes_[d] * strides_[d] : 1;
