@@ -1,0 +1,61 @@
+// Fused elementwise expressions against the memory-bandwidth reference, side by side:
+//   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DT7_BUILD_BENCH=ON
+//   cmake --build build/bench -j2 --target bench_expr
+//   OMP_NUM_THREADS=1 build/bench/bench/bench_expr; OMP_NUM_THREADS=2 build/bench/bench/bench_expr
+// bytes_per_second counts the bytes each loop must move (3 reads + 1 write for a*b + c), so
+// the fused row over the memcpy row is the fraction of the memory limit reached.
+#include <benchmark/benchmark.h>
+#include <t7/t7.hpp>
+
+#include <cstring>
+#include <vector>
+
+using namespace t7;
+
+namespace {
+
+constexpr index_t kN = index_t{1} << 26;  // 2^26 floats = 256 MiB per tensor
+
+void BM_memcpy_same_bytes(benchmark::State& state) {  // moves 4 x 256 MiB like a*b + c
+  std::vector<float> src(2 * kN, 1.f), dst(2 * kN);
+  for (auto _ : state) {
+    std::memcpy(dst.data(), src.data(), src.size() * sizeof(float));
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * 4 * kN * static_cast<index_t>(sizeof(float)));
+}
+BENCHMARK(BM_memcpy_same_bytes)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_fused_mul_add(benchmark::State& state) {
+  FloatTensor a = ones<float>(kN), b = ones<float>(kN), c = ones<float>(kN), r(kN);
+  for (auto _ : state) {
+    r = a * b + c;  // one loop, no temporary
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * 4 * kN * static_cast<index_t>(sizeof(float)));
+}
+BENCHMARK(BM_fused_mul_add)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_unfused_mul_add(benchmark::State& state) {  // the same math as two separate passes
+  FloatTensor a = ones<float>(kN), b = ones<float>(kN), c = ones<float>(kN), r(kN);
+  for (auto _ : state) {
+    r = a * b;
+    r += c;
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * 4 * kN * static_cast<index_t>(sizeof(float)));
+}
+BENCHMARK(BM_unfused_mul_add)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_tiny_add(benchmark::State& state) {  // per-call overhead: 16 elements into an existing tensor
+  FloatTensor a = ones<float>(16), b = ones<float>(16), r(16);
+  for (auto _ : state) {
+    r = a + b;
+    benchmark::DoNotOptimize(r.data());
+  }
+}
+BENCHMARK(BM_tiny_add);
+
+}  // namespace
+
+BENCHMARK_MAIN();
