@@ -34,42 +34,22 @@ struct Div {
   static constexpr bool simd = true;
   template <class V> V operator()(const V& a, const V& b) const { return a / b; }
 };
-struct Max {  // Torch7's cmax
-  static constexpr const char* name = "cmax";
-  static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const {
-    using std::max;
-    using xsimd::max;
-    return max(a, b);
-  }
-};
-struct Min {  // Torch7's cmin
-  static constexpr const char* name = "cmin";
-  static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const {
-    using std::min;
-    using xsimd::min;
-    return min(a, b);
-  }
-};
-struct Pow {
-  static constexpr const char* name = "pow";
-  static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const {
-    using std::pow;
-    using xsimd::pow;
-    return pow(a, b);
-  }
-};
-struct Atan2 {
-  static constexpr const char* name = "atan2";
-  static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const {
-    using std::atan2;
-    using xsimd::atan2;
-    return atan2(a, b);
-  }
-};
+/// Binary functions with a std:: and an xsimd:: overload of the same name.
+#define T7_BINARY_MATH_OP(Name, opname, fn)                            \
+  struct Name {                                                        \
+    static constexpr const char* name = opname;                        \
+    static constexpr bool simd = true;                                 \
+    template <class V> V operator()(const V& a, const V& b) const {    \
+      using std::fn;                                                   \
+      using xsimd::fn;                                                 \
+      return fn(a, b);                                                 \
+    }                                                                  \
+  };
+T7_BINARY_MATH_OP(Max, "cmax", max)  // Torch7's cmax
+T7_BINARY_MATH_OP(Min, "cmin", min)  // Torch7's cmin
+T7_BINARY_MATH_OP(Pow, "pow", pow)
+T7_BINARY_MATH_OP(Atan2, "atan2", atan2)
+#undef T7_BINARY_MATH_OP
 
 // ---- unary --------------------------------------------------------------------------------
 
