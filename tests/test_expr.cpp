@@ -187,8 +187,12 @@ TEST_CASE("assignment is alias-safe; in-place updates stay in place", "[expr]") 
   target = x * 1;  // ...assigning an expression writes into the tensor's memory
   CHECK(alias(1) == 6);
   FloatTensor resized;
-  resized = x.view(2, 3) + 0;  // a different shape: resized first
+  resized = x.view(2, 3) + 0;  // an empty tensor is resized first
   CHECK(resized.sizes() == Shape{2, 3});
+  FloatTensor base = zeros<float>(3, 3);
+  FloatTensor column = base.select(1, 0);  // a view is never re-laid over its base
+  T7_REQUIRE_THROWS_WITH_ALL(column = x + 0, SizeError, "operator=", "size 6", "size 3");
+  CHECK(values(base) == std::vector<float>(9, 0.f));
 }
 
 TEST_CASE("an expression holds its operands by value", "[expr]") {

@@ -223,7 +223,14 @@ template <class E>
   requires expr::isNode<E>
 Tensor<T, D>& Tensor<T, D>::operator=(const E& e) {
   const Shape s = e.shape();
-  if (sizes_ != s) resize(s);
+  if (sizes_ != s) {
+    // Only a tensor with no element is resized: resizing a view would silently re-lay it
+    // over its base's storage.
+    if (nElement() != 0)
+      detail::fail<SizeError>("operator=: the expression has size ", s.toString(), " but the tensor has size ",
+                              sizes_.toString(), "; resize() it first or assign to a new tensor");
+    resize(s);
+  }
   expr::assign(*this, e);
   return *this;
 }

@@ -266,9 +266,10 @@ class Tensor {
   template <class E>
     requires expr::isNode<E>
   Tensor(const E& e);
-  /// Evaluates an expression into this tensor's memory, resizing it first if the shape
-  /// differs (Torch7's `torch.add(r, a, b)`). Alias-safe. Assigning a Tensor instead
-  /// shares it, as Lua's `r = a`.
+  /// Evaluates an expression into this tensor's memory (Torch7's `torch.add(r, a, b)`);
+  /// an empty tensor is resized first, any other must already have the expression's
+  /// shape (SizeError otherwise). Alias-safe. Assigning a Tensor instead shares it, as
+  /// Lua's `r = a`.
   template <class E>
     requires expr::isNode<E>
   Tensor& operator=(const E& e);
