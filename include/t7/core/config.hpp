@@ -16,14 +16,8 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define T7_COLD __attribute__((cold, noinline))
-#define T7_LIKELY(x) __builtin_expect(!!(x), 1)
-#define T7_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define T7_RESTRICT __restrict__
 #else
 #define T7_COLD
-#define T7_LIKELY(x) (x)
-#define T7_UNLIKELY(x) (x)
-#define T7_RESTRICT
 #endif
 
 /// Internal invariants (never user input) are checked in debug builds only.

@@ -5,7 +5,6 @@
 /// state saved by Torch7 restores in t7 and the other way round.
 
 #include <bit>
-#include <cstring>
 
 #include "t7/tensor/tensor.hpp"
 

@@ -34,8 +34,6 @@
 namespace t7 {
 
 namespace detail {
-template <class T>
-struct NestedList;  // initializer lists of depth 1 to 4, see tensor/detail/init_list.hpp
 template <class T, class D>
 class ElementIterator;
 }  // namespace detail
