@@ -80,8 +80,18 @@ void runRow(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, index_t n) 
   }
 }
 
+/// Runs `work` on this thread or an OpenMP thread; for expressions that divide integers,
+/// collects that thread's division-by-zero flag into `bad`.
+template <class E, class Work>
+void runChecked(bool& bad, Work&& work) {
+  if constexpr (E::intDiv) op::divisionByZero() = false;
+  work();
+  if constexpr (E::intDiv)
+    if (op::divisionByZero()) bad = true;
+}
+
 template <class T, class E>
-void assignTo(Tensor<T>& dst, const E& e) {
+void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
   constexpr int N = E::leaves;
   const Shape& out = dst.sizes();
   const index_t total = dst.nElement();
@@ -112,12 +122,13 @@ void assignTo(Tensor<T>& dst, const E& e) {
     if (total >= kParallelThreshold) {
       constexpr index_t chunk = 4096;  // a multiple of every batch width
       const index_t chunks = (total + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-      for (index_t b = 0; b < chunks; ++b) runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk));
+#pragma omp parallel for schedule(static) reduction(|| : bad)
+      for (index_t b = 0; b < chunks; ++b)
+        runChecked<E>(bad, [&] { runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk)); });
       return;
     }
 #endif
-    runFlat(d, e, c, 0, total);
+    runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total); });
     return;
   }
 
@@ -132,7 +143,7 @@ void assignTo(Tensor<T>& dst, const E& e) {
       c.ptr[j] = base[j];
       c.step[j] = 0;
     }
-    *dst.data() = convert<T>(e.template load<0>(c, 0));
+    runChecked<E>(bad, [&] { *dst.data() = convert<T>(e.template load<0>(c, 0)); });
     return;
   }
   const int last = ls.dims - 1;
@@ -159,15 +170,25 @@ void assignTo(Tensor<T>& dst, const E& e) {
   };
 #ifdef _OPENMP
   if (total >= kParallelThreshold && rows > 1) {
-#pragma omp parallel
+#pragma omp parallel reduction(|| : bad)
     {
       const index_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-      runRows(rows * id / nt, rows * (id + 1) / nt);
+      runChecked<E>(bad, [&] { runRows(rows * id / nt, rows * (id + 1) / nt); });
     }
     return;
   }
 #endif
-  runRows(0, rows);
+  runChecked<E>(bad, [&] { runRows(0, rows); });
+}
+
+/// Writes `e` into `dst` (same shape, no alias check). An integer division by zero leaves 0
+/// in those elements and throws ValueError once the loop is done.
+template <class T, class E>
+void assignTo(Tensor<T>& dst, const E& e) {
+  bool bad = false;
+  assignToImpl(dst, e, bad);
+  if constexpr (E::intDiv)
+    if (bad) t7::detail::fail<ValueError>("integer division by zero in ", e.describe());
 }
 
 /// True when `dst` overlaps a leaf of `e` that it does not view exactly the same way, i.e.

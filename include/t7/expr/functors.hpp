@@ -12,28 +12,168 @@
 
 namespace t7::op {
 
+// ---- integer safety -----------------------------------------------------------------------
+// Integer arithmetic wraps (two's complement) instead of overflowing into undefined
+// behaviour, and an integer division or modulo by zero yields 0 and raises this thread's flag;
+// the evaluator turns a raised flag into a ValueError once the loop is done.
+
+/// This thread's "integer division by zero" flag (see the evaluator).
+inline bool& divisionByZero() {
+  thread_local bool flag = false;
+  return flag;
+}
+
+template <class V>
+inline constexpr bool isInteger = std::is_integral_v<V>;
+
+/// Wrapping integer ops: computed in the unsigned type, where overflow is defined.
+template <class V, class F>
+V wrapping(V a, V b, F f) {
+  using U = std::make_unsigned_t<V>;
+  return static_cast<V>(f(static_cast<U>(a), static_cast<U>(b)));
+}
+
+/// a / b (truncated) or a % b for integers, defined for every input: x / 0 and x % 0 give 0
+/// and raise the flag; INT_MIN / -1 wraps to INT_MIN (and INT_MIN % -1 is 0).
+template <bool Modulo, class V>
+V integerDivide(V a, V b) {
+  if (b == V(0)) {
+    divisionByZero() = true;
+    return V(0);
+  }
+  if constexpr (std::is_signed_v<V>) {
+    if (b == V(-1)) return Modulo ? V(0) : wrapping(V(0), a, [](auto x, auto y) { return x - y; });
+  }
+  return static_cast<V>(Modulo ? a % b : a / b);
+}
+
 // ---- binary -------------------------------------------------------------------------------
 
 struct Add {
   static constexpr const char* name = "add";
   static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const { return a + b; }
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) return wrapping(a, b, [](auto x, auto y) { return x + y; });
+    else return a + b;
+  }
 };
 struct Sub {
   static constexpr const char* name = "sub";
   static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const { return a - b; }
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) return wrapping(a, b, [](auto x, auto y) { return x - y; });
+    else return a - b;
+  }
 };
 struct Mul {
   static constexpr const char* name = "mul";
   static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const { return a * b; }
+  template <class V> V operator()(const V& a, const V& b) const {
+    // (unsigned short promotes to int, whose product can overflow: widen first)
+    if constexpr (isInteger<V>)
+      return wrapping(a, b, [](auto x, auto y) { return static_cast<unsigned long long>(x) * y; });
+    else return a * b;
+  }
 };
 struct Div {
   static constexpr const char* name = "div";
   static constexpr bool simd = true;
-  template <class V> V operator()(const V& a, const V& b) const { return a / b; }
+  static constexpr bool integerDivision = true;
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) return integerDivide<false>(a, b);
+    else return a / b;
+  }
 };
+/// C's fmod: the remainder of truncated division, with the sign of the dividend (Torch7's
+/// `fmod` / `cfmod`).
+struct Fmod {
+  static constexpr const char* name = "fmod";
+  static constexpr bool simd = true;
+  static constexpr bool integerDivision = true;
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) {
+      return integerDivide<true>(a, b);
+    } else {
+      using std::fmod;
+      using xsimd::fmod;
+      return fmod(a, b);
+    }
+  }
+};
+/// The remainder of floored division, with the sign of the divisor (Torch7's `remainder` /
+/// `cremainder`, Python's `%`): a - floor(a / b) * b.
+struct Remainder {
+  static constexpr const char* name = "remainder";
+  static constexpr bool simd = true;
+  static constexpr bool integerDivision = true;
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) {
+      V r = integerDivide<true>(a, b);
+      if (r != V(0) && ((r < V(0)) != (b < V(0)))) r = static_cast<V>(r + b);
+      return r;
+    } else {
+      using std::floor;
+      using xsimd::floor;
+      return a - floor(a / b) * b;
+    }
+  }
+};
+/// Integer power by squaring (wrapping); a negative exponent gives the truncated result
+/// (0 unless |a| is 1; 0^negative is a division by zero).
+template <class V>
+V integerPow(V a, V b) {
+  if (b < V(0)) {
+    if (a == V(1)) return V(1);
+    if (a == V(-1)) return (b % 2 == 0) ? V(1) : V(-1);
+    if (a == V(0)) divisionByZero() = true;
+    return V(0);
+  }
+  using U = std::make_unsigned_t<V>;
+  unsigned long long base = static_cast<U>(a), r = 1;
+  for (auto e = static_cast<unsigned long long>(b); e != 0; e >>= 1) {
+    if (e & 1) r *= base;
+    base *= base;
+  }
+  return static_cast<V>(static_cast<U>(r));
+}
+struct Pow {
+  static constexpr const char* name = "pow";
+  static constexpr bool simd = true;
+  static constexpr bool integerDivision = true;  // 0 ^ negative
+  template <class V> V operator()(const V& a, const V& b) const {
+    if constexpr (isInteger<V>) {
+      return integerPow(a, b);
+    } else {
+      using std::pow;
+      using xsimd::pow;
+      return pow(a, b);
+    }
+  }
+};
+
+/// Comparisons: computed in the operands' promoted type, the result is 1 or 0 (a ByteTensor
+/// mask, Torch7's `lt`, `le`, `gt`, `ge`, `eq`, `ne`).
+#define T7_PREDICATE_OP(Name, opname, sym)                                       \
+  struct Name {                                                                  \
+    static constexpr const char* name = opname;                                  \
+    static constexpr bool simd = false;                                          \
+    static constexpr bool predicate = true;                                      \
+    template <class V> bool operator()(const V& a, const V& b) const { return a sym b; } \
+  };
+T7_PREDICATE_OP(Lt, "lt", <)
+T7_PREDICATE_OP(Le, "le", <=)
+T7_PREDICATE_OP(Gt, "gt", >)
+T7_PREDICATE_OP(Ge, "ge", >=)
+T7_PREDICATE_OP(Eq, "eq", ==)
+T7_PREDICATE_OP(Ne, "ne", !=)
+#undef T7_PREDICATE_OP
+
+/// Traits of an op functor, with defaults for the fields most ops leave out.
+template <class Op>
+inline constexpr bool isPredicate = requires { requires Op::predicate; };
+template <class Op>
+inline constexpr bool dividesIntegers = requires { requires Op::integerDivision; };
+
 /// Binary functions with a std:: and an xsimd:: overload of the same name.
 #define T7_BINARY_MATH_OP(Name, opname, fn)                            \
   struct Name {                                                        \
@@ -47,7 +187,6 @@ struct Div {
   };
 T7_BINARY_MATH_OP(Max, "cmax", max)  // Torch7's cmax
 T7_BINARY_MATH_OP(Min, "cmin", min)  // Torch7's cmin
-T7_BINARY_MATH_OP(Pow, "pow", pow)
 T7_BINARY_MATH_OP(Atan2, "atan2", atan2)
 #undef T7_BINARY_MATH_OP
 
@@ -57,14 +196,18 @@ struct Neg {
   static constexpr const char* name = "neg";
   static constexpr bool simd = true;
   static constexpr bool floatingOnly = false;
-  template <class V> V operator()(const V& a) const { return -a; }
+  template <class V> V operator()(const V& a) const {
+    if constexpr (isInteger<V>) return wrapping(V(0), a, [](auto x, auto y) { return x - y; });
+    else return -a;
+  }
 };
 struct Abs {
   static constexpr const char* name = "abs";
   static constexpr bool simd = true;
   static constexpr bool floatingOnly = false;
   template <class V> V operator()(const V& a) const {
-    if constexpr (std::is_arithmetic_v<V>) return a < V(0) ? V(-a) : a;
+    if constexpr (isInteger<V>) return a < V(0) ? wrapping(V(0), a, [](auto x, auto y) { return x - y; }) : a;
+    else if constexpr (std::is_arithmetic_v<V>) return a < V(0) ? V(-a) : a;
     else return xsimd::abs(a);
   }
 };

@@ -81,6 +81,7 @@ struct Leaf {
   using value_type = T;
   static constexpr int leaves = 1;
   static constexpr bool simd = hasBatch<T>;
+  static constexpr bool intDiv = false;
 
   Tensor<T> t;
 
@@ -122,6 +123,7 @@ struct Scalar {
   using value_type = T;
   static constexpr int leaves = 0;
   static constexpr bool simd = hasBatch<T>;
+  static constexpr bool intDiv = false;
 
   T value;
 
@@ -158,6 +160,7 @@ struct Unary {
   using value_type = typename A::value_type;
   static constexpr int leaves = A::leaves;
   static constexpr bool simd = A::simd && Op::simd;
+  static constexpr bool intDiv = A::intDiv;
   static_assert(!Op::floatingOnly || std::is_floating_point_v<value_type>,
                 "this math function is for float and double tensors (as in Torch7): convert with toFloat() first");
 
@@ -175,13 +178,18 @@ struct Unary {
   std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ")"; }
 };
 
-/// `Op(a, b)`, computed in the promoted type of both operands.
+/// `Op(a, b)`, computed in the promoted type of both operands; a comparison's value is 1 or 0
+/// as uint8 (a ByteTensor mask).
 template <class Op, class A, class B>
 struct Binary {
-  using value_type = promote_t<typename A::value_type, typename B::value_type>;
+  using compute_type = promote_t<typename A::value_type, typename B::value_type>;
+  using value_type = std::conditional_t<op::isPredicate<Op>, std::uint8_t, compute_type>;
   static constexpr int leaves = A::leaves + B::leaves;
   static constexpr bool simd = A::simd && B::simd && Op::simd &&
                                std::is_same_v<typename A::value_type, typename B::value_type>;
+  /// Whether evaluating may divide integers by zero (the evaluator then checks the flag).
+  static constexpr bool intDiv =
+      A::intDiv || B::intDiv || (op::dividesIntegers<Op> && std::is_integral_v<compute_type>);
 
   A a;
   B b;
@@ -194,8 +202,8 @@ struct Binary {
   }
   template <int K, int N>
   value_type load(const Cursor<N>& c, index_t i) const {
-    return static_cast<value_type>(Op{}(static_cast<value_type>(a.template load<K>(c, i)),
-                                        static_cast<value_type>(b.template load<K + A::leaves>(c, i))));
+    return static_cast<value_type>(Op{}(static_cast<compute_type>(a.template load<K>(c, i)),
+                                        static_cast<compute_type>(b.template load<K + A::leaves>(c, i))));
   }
   template <int K, bool Unit, int N>
   batch<value_type> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
@@ -204,10 +212,42 @@ struct Binary {
   std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ", " + b.describe() + ")"; }
 };
 
+/// `cond ? a : b` elementwise (Torch7 has no `where`; PyTorch's `torch.where`): `cond` is any
+/// operand (nonzero is true), `a` and `b` broadcast with it; the value has their promoted type.
+template <class C, class A, class B>
+struct Where {
+  using value_type = promote_t<typename A::value_type, typename B::value_type>;
+  static constexpr int leaves = C::leaves + A::leaves + B::leaves;
+  static constexpr bool simd = false;
+  static constexpr bool intDiv = C::intDiv || A::intDiv || B::intDiv;
+
+  C c;
+  A a;
+  B b;
+
+  Shape shape() const { return broadcastShapes(c.shape(), broadcastShapes(a.shape(), b.shape(), "where"), "where"); }
+  template <class F>
+  void visitLeaves(F&& f) const {
+    c.visitLeaves(f);
+    a.visitLeaves(f);
+    b.visitLeaves(f);
+  }
+  template <int K, int N>
+  value_type load(const Cursor<N>& cur, index_t i) const {
+    // Both branches are read (cheap, branch-free after inlining); only one is kept.
+    const auto x = static_cast<value_type>(a.template load<K + C::leaves>(cur, i));
+    const auto y = static_cast<value_type>(b.template load<K + C::leaves + A::leaves>(cur, i));
+    return c.template load<K>(cur, i) != typename C::value_type(0) ? x : y;
+  }
+  std::string describe() const { return "where(" + c.describe() + ", " + a.describe() + ", " + b.describe() + ")"; }
+};
+
 template <class Op, class A>
 inline constexpr bool isNode<Unary<Op, A>> = true;
 template <class Op, class A, class B>
 inline constexpr bool isNode<Binary<Op, A, B>> = true;
+template <class C, class A, class B>
+inline constexpr bool isNode<Where<C, A, B>> = true;
 
 /// A tensor or a node as a node.
 template <Element T>
@@ -307,7 +347,47 @@ T7_EXPR_BINARY_FUNCTION(pow, Pow)      // tensor^scalar, scalar^tensor, tensor^t
 T7_EXPR_BINARY_FUNCTION(atan2, Atan2)
 T7_EXPR_BINARY_FUNCTION(cmax, Max)     // with a tensor or a scalar
 T7_EXPR_BINARY_FUNCTION(cmin, Min)
+T7_EXPR_BINARY_FUNCTION(fmod, Fmod)       // Torch7's fmod (scalar) and cfmod (tensor)
+T7_EXPR_BINARY_FUNCTION(remainder, Remainder)  // Torch7's remainder and cremainder
+// Comparisons: 1 where true, 0 elsewhere, as uint8 (assign to a ByteTensor for Torch7's mask).
+T7_EXPR_BINARY_FUNCTION(lt, Lt)
+T7_EXPR_BINARY_FUNCTION(le, Le)
+T7_EXPR_BINARY_FUNCTION(gt, Gt)
+T7_EXPR_BINARY_FUNCTION(ge, Ge)
+T7_EXPR_BINARY_FUNCTION(eq, Eq)
+T7_EXPR_BINARY_FUNCTION(ne, Ne)
 #undef T7_EXPR_BINARY_FUNCTION
+
+/// `cond ? a : b` elementwise, fused; `a` and `b` are tensors, expressions or numbers.
+template <ExprOperand C, ExprOperand X, ExprOperand Y>
+auto where(const C& cond, const X& a, const Y& b) {
+  using namespace expr;
+  return Where<wrap_t<C>, wrap_t<X>, wrap_t<Y>>{wrap(cond), wrap(a), wrap(b)};
+}
+template <ExprOperand C, ExprOperand X, ScalarOperand S>
+auto where(const C& cond, const X& a, S b) {
+  using namespace expr;
+  using T = scalar_promote_t<typename wrap_t<X>::value_type, S>;
+  return Where<wrap_t<C>, wrap_t<X>, Scalar<T>>{wrap(cond), wrap(a), Scalar<T>{static_cast<T>(b)}};
+}
+template <ExprOperand C, ScalarOperand S, ExprOperand Y>
+auto where(const C& cond, S a, const Y& b) {
+  using namespace expr;
+  using T = scalar_promote_t<typename wrap_t<Y>::value_type, S>;
+  return Where<wrap_t<C>, Scalar<T>, wrap_t<Y>>{wrap(cond), Scalar<T>{static_cast<T>(a)}, wrap(b)};
+}
+template <ExprOperand C, ScalarOperand S1, ScalarOperand S2>
+auto where(const C& cond, S1 a, S2 b) {
+  using namespace expr;
+  using T = std::common_type_t<S1, S2>;
+  return Where<wrap_t<C>, Scalar<T>, Scalar<T>>{wrap(cond), Scalar<T>{static_cast<T>(a)}, Scalar<T>{static_cast<T>(b)}};
+}
+
+/// Linear interpolation a + w * (b - a), fused (Torch7's `lerp(a, b, weight)`).
+template <ExprOperand X, ExprOperand Y, ScalarOperand S>
+auto lerp(const X& a, const Y& b, S weight) {
+  return a + weight * (b - a);
+}
 
 /// min(max(x, lo), hi), fused.
 template <ExprOperand X, ScalarOperand S>
