@@ -87,6 +87,13 @@ class Shape {
     return p;
   }
 
+  /// Product of values already known not to overflow (the sizes of an existing tensor).
+  index_t productUnchecked() const {
+    index_t p = 1;
+    for (int i = 0; i < n_; ++i) p *= v_[i];
+    return p;
+  }
+
   /// "2x3x4", as Torch7 prints sizes.
   std::string toString() const {
     std::string s;
@@ -98,7 +105,10 @@ class Shape {
   }
 
   friend bool operator==(const Shape& a, const Shape& b) {
-    return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+    if (a.n_ != b.n_) return false;
+    for (int i = 0; i < a.n_; ++i)  // (a plain loop: std::equal becomes a memcmp call)
+      if (a.v_[i] != b.v_[i]) return false;
+    return true;
   }
   friend std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.toString(); }
 

@@ -97,17 +97,16 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
   const index_t total = dst.nElement();
   if (total == 0) return;
 
-  std::array<const char*, (N > 0 ? N : 1)> base{};
-  std::array<index_t, (N > 0 ? N : 1)> elem{};
-  std::array<Strides, (N > 0 ? N : 1)> st{};
+  std::array<const char*, (N > 0 ? N : 1)> base;
+  std::array<index_t, (N > 0 ? N : 1)> elem;
   bool flat = dst.isContiguous();
   int k = 0;
   e.visitLeaves([&](const auto& t) {
     using U = typename std::remove_cvref_t<decltype(t)>::value_type;
     base[k] = reinterpret_cast<const char*>(t.data());
     elem[k] = sizeof(U);
-    st[k] = broadcastStrides(t.sizes(), t.strides(), out);
-    flat = flat && t.isContiguous() && t.nElement() == total;
+    // (a contiguous leaf with the result's element count walks in the result's order)
+    flat = flat && t.nElement() == total && t.isContiguous();
     ++k;
   });
 
@@ -133,6 +132,9 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
   }
 
   // Strided / broadcast path: merge dimensions that every operand walks contiguously.
+  std::array<Strides, (N > 0 ? N : 1)> st;
+  k = 0;
+  e.visitLeaves([&](const auto& t) { st[k++] = broadcastStrides(t.sizes(), t.strides(), out); });
   std::array<const Strides*, N + 1> all{};
   all[0] = &dst.strides();
   for (int j = 0; j < N; ++j) all[j + 1] = &st[j];

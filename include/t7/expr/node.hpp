@@ -139,6 +139,8 @@ struct Scalar {
 
 /// NumPy broadcasting of two shapes; throws SizeError naming both.
 inline Shape broadcastShapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b || b.size() == 0) return a;  // the common case; a scalar has no shape
+  if (a.size() == 0) return b;
   const int n = std::max(a.size(), b.size());
   Shape r = Shape::filled(n, 1);
   for (int i = 0; i < n; ++i) {

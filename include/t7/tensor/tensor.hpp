@@ -84,7 +84,7 @@ class Tensor {
   const Strides& stride() const { return strides_; }
   const Strides& strides() const { return strides_; }
   /// Number of elements (0 for an empty tensor).
-  index_t nElement() const { return dim() == 0 ? 0 : sizes_.product(); }
+  index_t nElement() const { return dim() == 0 ? 0 : sizes_.productUnchecked(); }
   index_t numel() const { return nElement(); }
   /// The storage this tensor views.
   const Storage<T, D>& storage() const { return storage_; }
