@@ -8,6 +8,7 @@
 #include <t7/t7.hpp>
 
 #include <cstring>
+#include <limits>
 #include <vector>
 
 using namespace t7;
@@ -55,6 +56,23 @@ void BM_tiny_add(benchmark::State& state) {  // per-call overhead: 16 elements i
   }
 }
 BENCHMARK(BM_tiny_add);
+
+// Where to start splitting across threads: a*b + c on n floats, one thread vs two (the
+// threshold forced to 0 or to infinity). The crossover is expr::kParallelThreshold.
+void BM_threshold(benchmark::State& state) {
+  const index_t n = state.range(0);
+  const bool parallel = state.range(1) != 0;
+  FloatTensor a = ones<float>(n), b = ones<float>(n), c = ones<float>(n), r(n);
+  const index_t saved = expr::parallelThreshold();
+  expr::parallelThreshold() = parallel ? 0 : std::numeric_limits<index_t>::max();
+  for (auto _ : state) {
+    r = a * b + c;
+    benchmark::DoNotOptimize(r.data());
+  }
+  expr::parallelThreshold() = saved;
+  state.SetBytesProcessed(state.iterations() * 4 * n * static_cast<index_t>(sizeof(float)));
+}
+BENCHMARK(BM_threshold)->ArgsProduct({{1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18}, {0, 1}});
 
 }  // namespace
 

@@ -4,7 +4,7 @@
 ///
 /// - All operands contiguous with the result's shape: one flat loop, xsimd batches when
 ///   every leaf has the result's floating type, split across OpenMP threads above
-///   `kParallelThreshold` elements.
+///   `parallelThreshold()` elements.
 /// - Otherwise: broadcast strides (0 on broadcast dimensions), dimensions merged where every
 ///   operand is contiguous, an outer loop over rows and an inner loop that is vectorised
 ///   when all inner strides are 1; rows are split across threads too.
@@ -12,7 +12,12 @@
 ///   temporary first, so `a = a.t() + a` is right; `a = a + b` (same layout) stays in place.
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -25,8 +30,16 @@
 namespace t7 {
 namespace expr {
 
-/// Elements below which one thread does the whole loop (threads cost ~microseconds to wake).
+/// The default of `parallelThreshold()`, measured with bench_expr's BM_threshold (see
+/// docs/status.md): below it, waking a second thread costs more than it saves.
 inline constexpr index_t kParallelThreshold = index_t{1} << 15;
+
+/// Elements from which an elementwise loop is split across OpenMP threads; settable (for
+/// benchmarks, or machines where waking threads costs more or less).
+inline index_t& parallelThreshold() {
+  static index_t threshold = kParallelThreshold;
+  return threshold;
+}
 
 namespace detail {
 
@@ -53,12 +66,54 @@ void runBatchPartial(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, in
   for (index_t j = 0; j < n; ++j) dst[(i + j) * dstStep] = buf[j];
 }
 
-/// Writes `e` over [begin, end) of a flat, contiguous range (every leaf contiguous).
+/// Results at least this large are written with non-temporal (streaming) stores: they would
+/// only evict the operands from the caches, and skipping the read-for-ownership of each
+/// destination line saves a fifth of the memory traffic of `a * b + c`.
+inline constexpr std::size_t kStreamBytes = std::size_t{16} << 20;
+
+/// Stores a batch at a batch-aligned address, bypassing the caches where the ISA allows.
+template <class T>
+void storeStream(T* p, const batch<T>& v) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(batch<T>) == 64) {
+    if constexpr (std::is_same_v<T, float>) return _mm512_stream_ps(p, v);
+    else return _mm512_stream_pd(p, v);
+  }
+#endif
+#if defined(__AVX__)
+  if constexpr (sizeof(batch<T>) == 32) {
+    if constexpr (std::is_same_v<T, float>) return _mm256_stream_ps(p, v);
+    else return _mm256_stream_pd(p, v);
+  }
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(batch<T>) == 16) {
+    if constexpr (std::is_same_v<T, float>) return _mm_stream_ps(p, v);
+    else return _mm_stream_pd(p, v);
+  }
+#endif
+  v.store_aligned(p);
+}
+
+/// Writes `e` over [begin, end) of a flat, contiguous range (every leaf contiguous);
+/// `stream`: with non-temporal stores (batched expressions only).
 template <class T, class E, int N>
-void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end) {
+void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end, bool stream = false) {
   index_t i = begin;
   if constexpr (batched<T, E>) {
     constexpr index_t W = batch<T>::size;
+    if (stream) {
+      // Peel to the batch alignment, stream whole batches, then the tail (same arithmetic).
+      const auto mis = reinterpret_cast<std::uintptr_t>(dst + i) % sizeof(batch<T>);
+      const index_t peel = mis ? std::min<index_t>(end - i, (sizeof(batch<T>) - mis) / sizeof(T)) : 0;
+      if (peel) runBatchPartial(dst, 1, e, c, i, peel);
+      for (i += peel; i + W <= end; i += W) storeStream(dst + i, e.template loadBatch<0, true>(c, i, W));
+      if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
+#if defined(__SSE2__)
+      _mm_sfence();  // order the streamed stores before whatever this thread does next
+#endif
+      return;
+    }
     for (; i + W <= end; i += W) e.template loadBatch<0, true>(c, i, W).store_unaligned(dst + i);
     if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
   } else {
@@ -117,17 +172,18 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
       c.step[j] = 1;
     }
     T* d = dst.data();
+    const bool stream = batched<T, E> && static_cast<std::size_t>(total) * sizeof(T) >= kStreamBytes;
 #ifdef _OPENMP
-    if (total >= kParallelThreshold) {
+    if (total >= parallelThreshold()) {
       constexpr index_t chunk = 4096;  // a multiple of every batch width
       const index_t chunks = (total + chunk - 1) / chunk;
 #pragma omp parallel for schedule(static) reduction(|| : bad)
       for (index_t b = 0; b < chunks; ++b)
-        runChecked<E>(bad, [&] { runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk)); });
+        runChecked<E>(bad, [&] { runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk), stream); });
       return;
     }
 #endif
-    runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total); });
+    runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total, stream); });
     return;
   }
 
@@ -171,7 +227,7 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
     }
   };
 #ifdef _OPENMP
-  if (total >= kParallelThreshold && rows > 1) {
+  if (total >= parallelThreshold() && rows > 1) {
 #pragma omp parallel reduction(|| : bad)
     {
       const index_t nt = omp_get_num_threads(), id = omp_get_thread_num();

@@ -23,6 +23,9 @@
 namespace t7 {
 namespace expr {
 
+template <class E>
+auto eval(const E& e);  // evaluate.hpp
+
 template <class X>
 inline constexpr bool isCpuTensor = false;
 template <class T>
@@ -177,6 +180,8 @@ struct Unary {
   batch<value_type> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
     return Op{}(a.template loadBatch<K, Unit>(c, i, n));
   }
+  /// A new tensor holding the value (one loop).
+  auto eval() const { return expr::eval(*this); }
   std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ")"; }
 };
 
@@ -211,6 +216,8 @@ struct Binary {
   batch<value_type> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
     return Op{}(a.template loadBatch<K, Unit>(c, i, n), b.template loadBatch<K + A::leaves, Unit>(c, i, n));
   }
+  /// A new tensor holding the value (one loop).
+  auto eval() const { return expr::eval(*this); }
   std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ", " + b.describe() + ")"; }
 };
 
@@ -241,6 +248,8 @@ struct Where {
     const auto y = static_cast<value_type>(b.template load<K + C::leaves + A::leaves>(cur, i));
     return c.template load<K>(cur, i) != typename C::value_type(0) ? x : y;
   }
+  /// A new tensor holding the value (one loop).
+  auto eval() const { return expr::eval(*this); }
   std::string describe() const { return "where(" + c.describe() + ", " + a.describe() + ", " + b.describe() + ")"; }
 };
 
