@@ -11,7 +11,11 @@
 namespace t7 {
 
 /// Tag for a whole dimension in `slice` (Lua's `{}`).
-struct All {};
+struct All {
+  /// `all(mask)`, `all(mask, dim)`: Torch7's `x:all()` (logicalAll, in t7/math/reduce.hpp).
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const;
+};
 inline constexpr All all{};
 
 /// `all`, an index `i` (select: the dimension goes away), `{i}` (narrow to one element,
