@@ -80,7 +80,7 @@ TEMPLATE_TEST_CASE("cat and stack work on every element type", "[math][shape][ca
                    std::int16_t, std::int32_t, std::int64_t, float, double) {
   using T = TestType;
   Tensor<T> a{{1, 2}, {3, 4}};
-  Tensor<T> b = Tensor<T>{5, 6}.view(2, 1);  // ({{5}, {6}} is ambiguous with Tensor{5, 6})
+  Tensor<T> b{{5}, {6}};  // a 2x1 column
   CHECK(values(cat(a, b)) == std::vector<T>{1, 2, 5, 3, 4, 6});
   CHECK(values(cat(a, b.t(), 0)) == std::vector<T>{1, 2, 3, 4, 5, 6});
   Tensor<T> s = stack({a, a.t()}, 0);

@@ -61,6 +61,16 @@ TEST_CASE("Nested braces give values, parentheses give sizes", "[tensor][constru
   CHECK(d.sizes() == Shape{1, 1, 2, 2});
   CHECK(d(0, 0, 1, 0) == 3);
   T7_REQUIRE_THROWS_WITH_ALL((Tensor<float>{{1, 2}, {3}}), ValueError, "ragged", "1", "2");
+  // One-element inner lists are a column (Torch7's torch.LongTensor{{3}, {4}}), {{1}} is 1x1.
+  LongTensor col{{3}, {4}};
+  CHECK(col.sizes() == Shape{2, 1});
+  CHECK(col(1, 0) == 4);
+  FloatTensor one{{7}};
+  CHECK(one.sizes() == Shape{1, 1});
+  FloatTensor mixed{1, 2.5, 3u};  // integers and (for floating tensors) floating values mix
+  CHECK(values(mixed) == std::vector<float>{1, 2.5f, 3});
+  static_assert(!std::is_constructible_v<LongTensor, std::initializer_list<double>>,
+                "a floating value in an integer tensor's list does not compile");
 }
 
 TEST_CASE("A tensor over a storage with offset, sizes and strides", "[tensor][construct]") {

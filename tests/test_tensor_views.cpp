@@ -101,7 +101,7 @@ TEST_CASE("unfold makes sliding windows without copying", "[tensor][views]") {
 }
 
 TEST_CASE("expand repeats size-1 dimensions with stride 0", "[tensor][views]") {
-  FloatTensor col = Tensor<float>{1, 2, 3}.view(3, 1);  // {{1}, {2}, {3}} would be ambiguous
+  FloatTensor col{{1}, {2}, {3}};
   FloatTensor e = col.expand(3, 4);
   CHECK(e.strides() == Shape{1, 0});
   CHECK(values(e) == std::vector<float>{1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3});

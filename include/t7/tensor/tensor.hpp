@@ -36,6 +36,17 @@ namespace t7 {
 namespace detail {
 template <class T, class D>
 class ElementIterator;
+
+/// One number of a flat braced list (`Tensor<float>{1, 2.5}`): any integer, or a floating
+/// value for a floating T (so `LongTensor{1.5}` does not compile). Being a user-defined
+/// conversion, it makes `Tensor<T>{{1}, {2}}` unambiguously a 2x1 column.
+template <class T>
+struct ListValue {
+  T value;
+  template <class U>
+    requires(std::is_integral_v<U> || (std::is_floating_point_v<U> && std::is_floating_point_v<T>))
+  ListValue(U u) : value(static_cast<T>(u)) {}  // NOLINT: implicit by design
+};
 }  // namespace detail
 
 template <Element T, Device D>
@@ -62,7 +73,7 @@ class Tensor {
     set(std::move(storage), storageOffset, sizes, strides);
   }
   /// Values from nested braces: `Tensor<float>{{1, 2}, {3, 4}}` is a 2x2 tensor.
-  Tensor(std::initializer_list<T> v) { initFrom(v); }
+  Tensor(std::initializer_list<detail::ListValue<T>> v) { initFrom(v); }
   Tensor(std::initializer_list<std::initializer_list<T>> v) { initFrom(v); }
   Tensor(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v) { initFrom(v); }
   Tensor(std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<T>>>> v) {

@@ -47,6 +47,12 @@ struct NestedList {
   static void write(const T& v, T*& out) { *out++ = v; }
 };
 template <class T>
+struct NestedList<ListValue<T>> {
+  static constexpr int depth = 0;
+  static void sizes(const ListValue<T>&, Shape&, int) {}
+  static void write(const ListValue<T>& v, T*& out) { *out++ = v.value; }
+};
+template <class T>
 struct NestedList<std::initializer_list<T>> {
   static constexpr int depth = 1 + NestedList<T>::depth;
   static void sizes(const std::initializer_list<T>& l, Shape& s, int level) {
