@@ -1,0 +1,630 @@
+// BLAS-level math (t7/math/blas.hpp) and thread control (t7/core/threads.hpp): every function
+// against a naive double-precision triple loop, on contiguous, transposed, narrowed, strided
+// and expanded operands; results written into new, resized, transposed, narrowed and strided
+// tensors; aliasing of the result with an operand; beta == 0 ignoring NaNs; every error.
+// Build it twice to cover both back-ends: as is (Eigen, or OpenBLAS when the build defines
+// T7_USE_CBLAS=1) and with the other choice.
+#include "helpers.hpp"
+
+#include <t7/core/threads.hpp>
+#include <t7/math/blas.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace t7;
+using t7test::values;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ---- references, in double, through element access ------------------------------------------
+
+template <class T>
+std::vector<double> refMM(const Tensor<T>& a, const Tensor<T>& b) {
+  const index_t n = a.size(0), k = a.size(1), p = b.size(1);
+  std::vector<double> r(static_cast<std::size_t>(n * p), 0.0);
+  for (index_t i = 0; i < n; ++i)
+    for (index_t j = 0; j < p; ++j) {
+      double s = 0;
+      for (index_t l = 0; l < k; ++l) s += static_cast<double>(a(i, l)) * static_cast<double>(b(l, j));
+      r[static_cast<std::size_t>(i * p + j)] = s;
+    }
+  return r;
+}
+
+template <class T>
+std::vector<double> refMV(const Tensor<T>& m, const Tensor<T>& v) {
+  return refMM(m, v.view(v.size(0), 1));
+}
+
+template <class T>
+std::vector<double> toDoubles(const Tensor<T>& t) {
+  std::vector<double> r;
+  for (T x : values(t)) r.push_back(static_cast<double>(x));
+  return r;
+}
+
+/// beta * added + alpha * product, elementwise.
+std::vector<double> axpby(double beta, const std::vector<double>& added, double alpha,
+                          const std::vector<double>& product) {
+  std::vector<double> r(product.size());
+  for (std::size_t i = 0; i < r.size(); ++i) r[i] = (beta == 0 ? 0 : beta * added[i]) + alpha * product[i];
+  return r;
+}
+
+template <class T>
+void checkValues(const Tensor<T>& got, const Shape& shape, const std::vector<double>& want) {
+  REQUIRE(got.sizes() == shape);
+  const auto g = values(got);
+  REQUIRE(g.size() == want.size());
+  const double tol = std::is_same_v<T, float> ? 2e-4 : 1e-10;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    INFO("element " << i);
+    if constexpr (std::is_floating_point_v<T>)
+      CHECK(static_cast<double>(g[i]) == Approx(want[i]).epsilon(tol).margin(tol));
+    else
+      CHECK(static_cast<double>(g[i]) == want[i]);
+  }
+}
+
+// ---- operands of one value but many layouts ------------------------------------------------
+
+enum class Layout { Contiguous, Transposed, Narrowed, Strided, ColumnNarrowed };
+constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Transposed, Layout::Narrowed, Layout::Strided,
+                               Layout::ColumnNarrowed};
+
+const char* name(Layout l) {
+  switch (l) {
+    case Layout::Contiguous: return "contiguous";
+    case Layout::Transposed: return "transposed";
+    case Layout::Narrowed: return "narrowed";
+    case Layout::Strided: return "strided";
+    case Layout::ColumnNarrowed: return "column-narrowed";
+  }
+  return "?";
+}
+
+/// A 2-D tensor with the values of `base` (any layout) laid out as `layout` asks:
+/// contiguous; column-major (a transposed view); rows narrowed out of a wider matrix
+/// (row-major, ld > cols); every other element of both dimensions (no BLAS layout); and a
+/// transposed view narrowed out of a taller matrix (column-major, ld > rows).
+template <class T>
+Tensor<T> laidOut(const Tensor<T>& base, Layout layout) {
+  const index_t r = base.size(0), c = base.size(1);
+  Tensor<T> t;
+  switch (layout) {
+    case Layout::Contiguous: t = Tensor<T>(r, c); break;
+    case Layout::Transposed: t = Tensor<T>(c, r).t(); break;
+    case Layout::Narrowed: t = Tensor<T>(r + 2, c + 3).narrow(0, 1, r).narrow(1, 2, c); break;
+    case Layout::Strided: t = Tensor<T>(Storage<T>(2 * r * c + 2), 1, Shape{r, c}, Strides{2 * c, 2}); break;
+    case Layout::ColumnNarrowed: t = Tensor<T>(c, r + 4).narrow(1, 3, r).t(); break;
+  }
+  t.copy(base);
+  return t;
+}
+
+template <class T>
+Tensor<T> randomMatrix(index_t r, index_t c) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return randn<T>(r, c);
+  } else {
+    Tensor<T> t(r, c);
+    t.random(-5, 5);
+    return t;
+  }
+}
+template <class T>
+Tensor<T> randomVector(index_t n) {
+  return randomMatrix<T>(1, n).select(0, 0);
+}
+
+template <class A, class B>
+concept CanMm = requires(const A& a, const B& b) { t7::mm(a, b); };
+template <class A, class B>
+concept CanScaledAddmm = requires(const A& m, const B& b) { t7::addmm(0.5, m, 2, b, b); };
+template <class A, class B>
+concept CanDot = requires(const A& a, const B& b) { t7::dot(a, b); };
+
+}  // namespace
+
+// ---- the back-end and compile-time rules ---------------------------------------------------------
+
+TEST_CASE("blasBackend names the back-end this build selected", "[blas]") {
+  const std::string b = blasBackend();
+#if defined(T7_USE_CBLAS) && T7_USE_CBLAS && !defined(T7_BLAS_FORCE_EIGEN)
+  CHECK(b.find("OpenBLAS") == 0);
+#else
+  CHECK(b.find("Eigen 3.") == 0);
+#endif
+}
+
+TEST_CASE("mixed element types do not compile; one type does", "[blas]") {
+  STATIC_REQUIRE(CanMm<FloatTensor, FloatTensor>);
+  STATIC_REQUIRE(CanMm<LongTensor, LongTensor>);
+  STATIC_REQUIRE(!CanMm<FloatTensor, DoubleTensor>);
+  STATIC_REQUIRE(!CanMm<FloatTensor, float>);
+  STATIC_REQUIRE(CanScaledAddmm<DoubleTensor, DoubleTensor>);
+  STATIC_REQUIRE(!CanScaledAddmm<DoubleTensor, FloatTensor>);
+  STATIC_REQUIRE(!CanDot<IntTensor, LongTensor>);
+  STATIC_REQUIRE(std::is_same_v<decltype(dot(FloatTensor(), FloatTensor())), float>);
+  STATIC_REQUIRE(std::is_same_v<decltype(dot(DoubleTensor(), DoubleTensor())), double>);
+  STATIC_REQUIRE(std::is_same_v<decltype(dot(ByteTensor(), ByteTensor())), std::int64_t>);
+}
+
+// ---- dot ---------------------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("dot: any shapes of equal count, any layout", "[blas]", float, double, std::int32_t) {
+  manualSeed(11);
+  const Tensor<TestType> a = randomMatrix<TestType>(6, 5), b = randomMatrix<TestType>(6, 5);
+  double want = 0;
+  for (index_t i = 0; i < 6; ++i)
+    for (index_t j = 0; j < 5; ++j) want += static_cast<double>(a(i, j)) * static_cast<double>(b(i, j));
+  const double tol = std::is_same_v<TestType, float> ? 1e-4 : 1e-12;
+  CHECK(static_cast<double>(dot(a, b)) == Approx(want).epsilon(tol));
+  CHECK(static_cast<double>(dot(a.view(30), b.view(3, 10))) == Approx(want).epsilon(tol));  // shapes differ
+  for (Layout l : kLayouts) {
+    INFO(name(l));
+    CHECK(static_cast<double>(dot(laidOut(a, l), b)) == Approx(want).epsilon(tol));
+  }
+  // A column (stride 5), a column of the transpose, and a stride-0 expanded vector.
+  double col = 0, sumCol = 0;
+  for (index_t i = 0; i < 6; ++i) {
+    col += static_cast<double>(a(i, 2)) * static_cast<double>(b(i, 4));
+    sumCol += static_cast<double>(a(i, 1)) * 3;
+  }
+  CHECK(static_cast<double>(dot(a.select(1, 2), b.select(1, 4))) == Approx(col).epsilon(tol));
+  CHECK(static_cast<double>(dot(a.t().select(0, 2), b.t().select(0, 4))) == Approx(col).epsilon(tol));
+  CHECK(static_cast<double>(dot(a.select(1, 1), Tensor<TestType>{3}.expand(6))) == Approx(sumCol).epsilon(tol));
+  CHECK(dot(Tensor<TestType>(), Tensor<TestType>(0)) == 0);
+}
+
+TEST_CASE("dot of integers sums in int64 and wraps like Torch7's C", "[blas]") {
+  ByteTensor a = ByteTensor(1000).fill(200), b = ByteTensor(1000).fill(100);
+  CHECK(dot(a, b) == 20000000);  // far beyond uint8: int64 accumulation
+  LongTensor big{std::numeric_limits<std::int64_t>::max(), 1};
+  CHECK(dot(big, LongTensor{1, 1}) == std::numeric_limits<std::int64_t>::min());  // wraps, no UB
+}
+
+// ---- mm / addmm -----------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("mm: every pair of operand layouts matches the triple loop", "[blas]", float, double,
+                   std::int32_t, std::int64_t, std::int16_t) {
+  manualSeed(1);
+  const auto a = randomMatrix<TestType>(5, 7), b = randomMatrix<TestType>(7, 3);
+  const auto want = refMM(a, b);
+  for (Layout la : kLayouts)
+    for (Layout lb : kLayouts) {
+      INFO(name(la) << " x " << name(lb));
+      checkValues(mm(laidOut(a, la), laidOut(b, lb)), Shape{5, 3}, want);
+    }
+}
+
+TEST_CASE("mm: expanded (stride 0) operands are copied and give the right values", "[blas]") {
+  manualSeed(2);
+  const FloatTensor row = randn<float>(1, 4), col = randn<float>(4, 1);
+  const FloatTensor a = row.expand(3, 4), b = col.expand(4, 5);
+  checkValues(mm(a, b), Shape{3, 5}, refMM(a.contiguous(), b.contiguous()));
+  checkValues(mm(b.t(), a.t()), Shape{5, 3}, refMM(b.t().contiguous(), a.t().contiguous()));
+}
+
+TEST_CASE("mm: size-1 and empty dimensions", "[blas]") {
+  manualSeed(3);
+  const DoubleTensor r = randn<double>(1, 6), c = randn<double>(6, 1);
+  checkValues(mm(r, c), Shape{1, 1}, refMM(r, c));
+  checkValues(mm(c, r), Shape{6, 6}, refMM(c, r));
+  // Size-1 dimensions with odd strides (a row of a transposed matrix, a column of a column).
+  const DoubleTensor m = randn<double>(6, 4);
+  checkValues(mm(m.t().narrow(0, 1, 1), m), Shape{1, 4}, refMM(m.t().narrow(0, 1, 1).contiguous(), m));
+  checkValues(mm(m.narrow(1, 2, 1), m.narrow(0, 0, 1)), Shape{6, 4},
+              refMM(m.narrow(1, 2, 1).contiguous(), m.narrow(0, 0, 1).contiguous()));
+  // Inner size 0: zeros, even over NaNs; outer size 0: an empty result.
+  DoubleTensor res = DoubleTensor(2, 3).fill(kNaN);
+  mm(res, DoubleTensor(2, 0), DoubleTensor(0, 3));
+  checkValues(res, Shape{2, 3}, std::vector<double>(6, 0.0));
+  CHECK(mm(DoubleTensor(0, 4), DoubleTensor(4, 3)).sizes() == Shape{0, 3});
+  CHECK(mm(DoubleTensor(2, 4), DoubleTensor(4, 0)).sizes() == Shape{2, 0});
+  checkValues(addmm(DoubleTensor(2, 3).fill(4), DoubleTensor(2, 0), DoubleTensor(0, 3)), Shape{2, 3},
+              std::vector<double>(6, 4.0));
+}
+
+TEST_CASE("mm: large enough to run the blocked, threaded kernel", "[blas]") {
+  manualSeed(4);
+  const FloatTensor a = randn<float>(130, 150), b = randn<float>(150, 170);
+  const auto want = refMM(a, b);
+  const int threads = getNumThreads();
+  for (int n : {1, 2}) {
+    setNumThreads(n);
+    INFO(n << " threads");
+    checkValues(mm(a, b), Shape{130, 170}, want);
+    checkValues(mm(a.t().contiguous().t(), b.t().contiguous().t()), Shape{130, 170}, want);
+  }
+  setNumThreads(threads);
+}
+
+TEMPLATE_TEST_CASE("mm into an existing result: resized, transposed, narrowed, strided", "[blas]", float,
+                   std::int32_t) {
+  manualSeed(5);
+  const auto a = randomMatrix<TestType>(4, 6), b = randomMatrix<TestType>(6, 5);
+  const auto want = refMM(a, b);
+  SECTION("a result of another size is resized (contiguous)") {
+    Tensor<TestType> res(7, 2);
+    Tensor<TestType>& r = mm(res, a, b);
+    CHECK(&r == &res);
+    CHECK(res.isContiguous());
+    checkValues(res, Shape{4, 5}, want);
+  }
+  for (Layout l : kLayouts) {
+    SECTION(std::string("a result of the right size is written in place: ") + name(l)) {
+      Tensor<TestType> res = laidOut(Tensor<TestType>(4, 5).fill(TestType(9)), l);
+      const Tensor<TestType> view = res;  // the same view: res must not be re-laid
+      mm(res, a, b);
+      CHECK(res.isSetTo(view));
+      checkValues(res, Shape{4, 5}, want);
+    }
+  }
+  SECTION("a narrowed result leaves the rest of its storage alone") {
+    Tensor<TestType> big = Tensor<TestType>(6, 9).fill(TestType(7));
+    Tensor<TestType> res = big.narrow(0, 1, 4).narrow(1, 2, 5);
+    mm(res, a, b);
+    checkValues(res, Shape{4, 5}, want);
+    for (index_t i = 0; i < 6; ++i)
+      for (index_t j = 0; j < 9; ++j)
+        if (i < 1 || i > 4 || j < 2 || j > 6) CHECK(big(i, j) == TestType(7));
+  }
+}
+
+TEMPLATE_TEST_CASE("addmm: the four forms, beta and alpha", "[blas]", float, double, std::int64_t) {
+  manualSeed(6);
+  const auto M = randomMatrix<TestType>(3, 4), a = randomMatrix<TestType>(3, 5), b = randomMatrix<TestType>(5, 4);
+  const auto p = refMM(a, b), m = toDoubles(M);
+  checkValues(addmm(M, a, b), Shape{3, 4}, axpby(1, m, 1, p));
+  checkValues(addmm(2, M, 3, a, b), Shape{3, 4}, axpby(2, m, 3, p));
+  checkValues(addmm(0, M, -1, a, b), Shape{3, 4}, axpby(0, m, -1, p));
+  checkValues(addmm(-1, M, 0, a, b), Shape{3, 4}, axpby(-1, m, 0, p));
+  Tensor<TestType> res;
+  CHECK(&addmm(res, M, a, b) == &res);
+  checkValues(res, Shape{3, 4}, axpby(1, m, 1, p));
+  CHECK(&addmm(res, 3, M, 2, a, b) == &res);
+  checkValues(res, Shape{3, 4}, axpby(3, m, 2, p));
+  checkValues(M, Shape{3, 4}, m);  // M untouched
+  for (Layout l : kLayouts) {
+    INFO("M " << name(l));
+    checkValues(addmm(2, laidOut(M, l), 1, a, b), Shape{3, 4}, axpby(2, m, 1, p));
+  }
+}
+
+TEST_CASE("addmm accumulates in place when res is M (Torch7's M:addmm)", "[blas]") {
+  manualSeed(7);
+  const FloatTensor a = randn<float>(4, 6), b = randn<float>(6, 3);
+  const auto p = refMM(a, b);
+  for (Layout l : kLayouts) {
+    INFO("M " << name(l));
+    FloatTensor M = laidOut(randn<float>(4, 3), l);
+    const auto m = toDoubles(M);
+    const FloatTensor view = M;
+    const float* before = M.data();
+    CHECK(&addmm(M, 1, M, 1, a, b) == &M);
+    CHECK(M.data() == before);
+    CHECK(M.isSetTo(view));
+    checkValues(M, Shape{4, 3}, axpby(1, m, 1, p));
+    addmm(M, M, a, b);  // M:addmm(a, b)
+    checkValues(M, Shape{4, 3}, axpby(1, m, 2, p));
+    addmm(M, 0.5, M, -2, a, b);  // M:addmm(0.5, -2, a, b): 0.5 * (m + 2p) - 2p
+    checkValues(M, Shape{4, 3}, axpby(0.5, m, -1, p));
+  }
+}
+
+TEST_CASE("addmm and mm: a result overlapping an operand is computed through a temporary", "[blas]") {
+  manualSeed(8);
+  DoubleTensor a = randn<double>(4, 4), b = randn<double>(4, 4), M = randn<double>(4, 4);
+  const auto p = refMM(a, b), m = toDoubles(M);
+  DoubleTensor a2 = a.clone();
+  mm(a2, a2, b);  // res is mat1
+  checkValues(a2, Shape{4, 4}, p);
+  DoubleTensor b2 = b.clone();
+  mm(b2, a, b2);  // res is mat2
+  checkValues(b2, Shape{4, 4}, p);
+  DoubleTensor a3 = a.clone();
+  addmm(a3, 2, M, 1, a3, b);  // res is mat1, M is another tensor
+  checkValues(a3, Shape{4, 4}, axpby(2, m, 1, p));
+  DoubleTensor s = a.clone();
+  addmm(s, 1, s, 1, s, s.t());  // res, M, mat1 and mat2 all on one storage
+  checkValues(s, Shape{4, 4}, axpby(1, toDoubles(a), 1, refMM(a, a.t().contiguous())));
+  DoubleTensor bt = b.t().contiguous();
+  DoubleTensor r = bt.t();  // res is the transpose of mat2's storage
+  mm(r, a, b);
+  checkValues(r, Shape{4, 4}, p);
+}
+
+TEST_CASE("beta == 0 never reads the result or M: NaNs do not leak", "[blas]") {
+  manualSeed(9);
+  const FloatTensor a = randn<float>(3, 5), b = randn<float>(5, 4), v = randn<float>(5), w = randn<float>(4);
+  const auto p = refMM(a, b);
+  FloatTensor nanM = FloatTensor(3, 4).fill(NAN);
+  for (Layout l : kLayouts) {
+    INFO("res " << name(l));
+    FloatTensor res = laidOut(FloatTensor(3, 4).fill(NAN), l);
+    addmm(res, 0, res, 1, a, b);
+    checkValues(res, Shape{3, 4}, p);
+    res.fill(NAN);
+    mm(res, a, b);
+    checkValues(res, Shape{3, 4}, p);
+    res.fill(NAN);
+    addmm(res, 0, nanM, 2, a, b);
+    checkValues(res, Shape{3, 4}, axpby(0, {}, 2, p));
+    res.fill(NAN);
+    ger(res, a.select(1, 0), w);
+    checkValues(res, Shape{3, 4}, refMM(a.narrow(1, 0, 1).contiguous(), w.view(1, 4)));
+    res.fill(NAN);
+    addr(res, 0, res, 1, a.select(1, 0), w);
+    checkValues(res, Shape{3, 4}, refMM(a.narrow(1, 0, 1).contiguous(), w.view(1, 4)));
+  }
+  FloatTensor y = FloatTensor(3).fill(NAN);
+  addmv(y, 0, y, 1, a, v);
+  checkValues(y, Shape{3}, refMV(a, v));
+  y.fill(NAN);
+  mv(y, a, v);
+  checkValues(y, Shape{3}, refMV(a, v));
+  checkValues(addmv(0, FloatTensor(3).fill(NAN), 1, a, v), Shape{3}, refMV(a, v));
+  FloatTensor bres = FloatTensor(2, 3, 4).fill(NAN);
+  const FloatTensor b1 = randn<float>(2, 3, 5), b2 = randn<float>(2, 5, 4);
+  baddbmm(bres, 0, bres, 1, b1, b2);
+  for (index_t i = 0; i < 2; ++i) checkValues(bres.select(0, i), Shape{3, 4}, refMM(b1.select(0, i), b2.select(0, i)));
+  FloatTensor sres = FloatTensor(3, 4).fill(NAN);
+  addbmm(sres, 0, sres, 1, b1, b2);
+  auto sum = refMM(b1.select(0, 0), b2.select(0, 0));
+  const auto second = refMM(b1.select(0, 1), b2.select(0, 1));
+  for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += second[i];
+  checkValues(sres, Shape{3, 4}, sum);
+  sres.fill(NAN);
+  addbmm(sres, 0, sres, 1, FloatTensor(0, 3, 5), FloatTensor(0, 5, 4));  // empty batch: zeros
+  checkValues(sres, Shape{3, 4}, std::vector<double>(12, 0.0));
+}
+
+TEST_CASE("integer matrix products wrap around like Torch7's C loops", "[blas]") {
+  const ByteTensor a = ByteTensor(2, 3).fill(16), b = ByteTensor(3, 2).fill(16);
+  const ByteTensor p = mm(a, b);  // 3 * 256 = 768 = 0 (mod 256)
+  CHECK(values(p) == std::vector<std::uint8_t>(4, 0));
+  const CharTensor c = CharTensor(1, 2).fill(100);
+  CHECK(values(mm(c, c.t())) == std::vector<std::int8_t>{32});  // 20000 = 78 * 256 + 32
+  const IntTensor big = IntTensor(1, 1).fill(std::numeric_limits<std::int32_t>::max());
+  CHECK(values(addmm(1, big, 2, big, IntTensor(1, 1).fill(1)))[0] == std::numeric_limits<std::int32_t>::max() - 2);
+}
+
+// ---- mv / addmv ---------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("mv and addmv: layouts, forms, strided vectors", "[blas]", float, double, std::int32_t) {
+  manualSeed(12);
+  const auto mat = randomMatrix<TestType>(5, 4), big = randomMatrix<TestType>(4, 3);
+  const Tensor<TestType> vec = big.select(1, 1);  // stride 3
+  const auto vec1 = randomVector<TestType>(5);
+  const auto p = refMV(mat, vec.contiguous()), v1 = toDoubles(vec1);
+  for (Layout l : kLayouts) {
+    INFO("mat " << name(l));
+    checkValues(mv(laidOut(mat, l), vec), Shape{5}, p);
+    checkValues(mv(laidOut(mat, l), vec.contiguous()), Shape{5}, p);
+  }
+  checkValues(addmv(vec1, mat, vec), Shape{5}, axpby(1, v1, 1, p));
+  checkValues(addmv(2, vec1, -1, mat, vec), Shape{5}, axpby(2, v1, -1, p));
+  Tensor<TestType> res;
+  CHECK(&addmv(res, vec1, mat, vec) == &res);
+  checkValues(res, Shape{5}, axpby(1, v1, 1, p));
+  addmv(res, 3, vec1, 2, mat, vec);
+  checkValues(res, Shape{5}, axpby(3, v1, 2, p));
+  // In place into vec1 (Torch7's y:addmv(M, x)), and into a strided column of a matrix.
+  Tensor<TestType> y = vec1.clone();
+  addmv(y, y, mat, vec);
+  checkValues(y, Shape{5}, axpby(1, v1, 1, p));
+  Tensor<TestType> holder = Tensor<TestType>(5, 2).fill(TestType(1));
+  Tensor<TestType> column = holder.select(1, 1);
+  const Tensor<TestType> view = column;
+  mv(column, mat, vec);
+  CHECK(column.isSetTo(view));
+  checkValues(column, Shape{5}, p);
+  checkValues(holder.select(1, 0), Shape{5}, std::vector<double>(5, 1.0));
+  // An expanded vector operand; an expanded (stride-0) result is computed into a temporary
+  // and copied back, so its one element ends up holding the last value, as a copy would.
+  const auto ones = Tensor<TestType>{1}.expand(4);
+  checkValues(mv(mat, ones), Shape{5}, refMV(mat, ones.contiguous()));
+  Tensor<TestType> expanded = Tensor<TestType>{0}.expand(5);
+  mv(expanded, mat, vec);
+  CHECK(expanded.stride(0) == 0);
+  checkValues(expanded, Shape{5}, std::vector<double>(5, p[4]));
+  // A result overlapping the operands, and empty sizes.
+  Tensor<TestType> v2 = vec.contiguous();
+  Tensor<TestType> square = randomMatrix<TestType>(4, 4);
+  const auto sq = refMV(square, v2);
+  mv(v2, square, v2);
+  checkValues(v2, Shape{4}, sq);
+  checkValues(mv(Tensor<TestType>(3, 0), Tensor<TestType>(0)), Shape{3}, std::vector<double>(3, 0.0));
+  CHECK(mv(Tensor<TestType>(0, 3), Tensor<TestType>(3)).sizes() == Shape{0});
+}
+
+// ---- ger / addr --------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("ger and addr: forms, layouts of the result, strided vectors", "[blas]", float, double,
+                   std::int64_t) {
+  manualSeed(13);
+  const auto x = randomMatrix<TestType>(4, 2).select(1, 1), y = randomVector<TestType>(3);  // x has stride 2
+  const auto M = randomMatrix<TestType>(4, 3);
+  const auto p = refMM(x.contiguous().view(4, 1), y.view(1, 3)), m = toDoubles(M);
+  checkValues(ger(x, y), Shape{4, 3}, p);
+  checkValues(addr(M, x, y), Shape{4, 3}, axpby(1, m, 1, p));
+  checkValues(addr(2, M, 3, x, y), Shape{4, 3}, axpby(2, m, 3, p));
+  Tensor<TestType> res;
+  addr(res, M, x, y);
+  checkValues(res, Shape{4, 3}, axpby(1, m, 1, p));
+  addr(res, -1, M, 2, x, y);
+  checkValues(res, Shape{4, 3}, axpby(-1, m, 2, p));
+  for (Layout l : kLayouts) {
+    INFO("res " << name(l));
+    Tensor<TestType> r = laidOut(M, l);
+    addr(r, r, x, y);  // M:addr(x, y)
+    checkValues(r, Shape{4, 3}, axpby(1, m, 1, p));
+    addr(r, 2, r, 1, x, y);  // M:addr(2, 1, x, y)
+    checkValues(r, Shape{4, 3}, axpby(2, axpby(1, m, 1, p), 1, p));
+    ger(r, x, y);
+    checkValues(r, Shape{4, 3}, p);
+  }
+  const auto e = Tensor<TestType>{2}.expand(3);
+  checkValues(ger(x, e), Shape{4, 3}, refMM(x.contiguous().view(4, 1), e.contiguous().view(1, 3)));
+  CHECK(ger(Tensor<TestType>(0), y).sizes() == Shape{0, 3});
+}
+
+TEST_CASE("addr: Torch7's documented example", "[blas]") {
+  const DoubleTensor x = range<double>(1, 3), y = range<double>(1, 2);
+  DoubleTensor M = zeros<double>(3, 2);
+  addr(M, M, x, y);
+  CHECK(values(M) == std::vector<double>{1, 2, 2, 4, 3, 6});
+  addr(M, 2, M, 1, x, y);
+  CHECK(values(M) == std::vector<double>{3, 6, 6, 12, 9, 18});
+  const DoubleTensor A = range<double>(1, 6).view(3, 2);
+  addr(M, 2, A, 1, x, y);
+  CHECK(values(M) == std::vector<double>{3, 6, 8, 12, 13, 18});
+}
+
+// ---- bmm / baddbmm / addbmm ----------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("bmm, baddbmm, addbmm: batches in any layout", "[blas]", float, double, std::int32_t) {
+  manualSeed(14);
+  Tensor<TestType> b1(3, 4, 5), b2(3, 5, 2), M3(3, 4, 2), M2(4, 2);
+  for (auto* t : {&b1, &b2, &M3, &M2}) t->copy(randomMatrix<TestType>(1, t->nElement()));
+  std::vector<std::vector<double>> prods;
+  for (index_t i = 0; i < 3; ++i) prods.push_back(refMM(b1.select(0, i), b2.select(0, i)));
+  std::vector<double> sum(8, 0.0);
+  for (const auto& pr : prods)
+    for (std::size_t i = 0; i < 8; ++i) sum[i] += pr[i];
+  const auto checkBatch = [&](const Tensor<TestType>& got, double beta, const Tensor<TestType>* m, double alpha) {
+    REQUIRE(got.sizes() == Shape{3, 4, 2});
+    for (index_t i = 0; i < 3; ++i)
+      checkValues(got.select(0, i), Shape{4, 2},
+                  axpby(beta, m ? toDoubles(m->select(0, i)) : std::vector<double>(8), alpha,
+                        prods[static_cast<std::size_t>(i)]));
+  };
+  // The batches as they are, with each matrix transposed, and with the batch dimension last.
+  const Tensor<TestType> tb1 = b1.transpose(1, 2).contiguous().transpose(1, 2);
+  const Tensor<TestType> pb2 = b2.permute(1, 2, 0).contiguous().permute(2, 0, 1);
+  for (const auto& [x, y] : {std::pair{b1, b2}, std::pair{tb1, b2}, std::pair{b1, pb2}, std::pair{tb1, pb2}}) {
+    checkBatch(bmm(x, y), 0, nullptr, 1);
+    checkBatch(baddbmm(M3, x, y), 1, &M3, 1);
+    checkBatch(baddbmm(2, M3, -1, x, y), 2, &M3, -1);
+    checkValues(addbmm(M2, x, y), Shape{4, 2}, axpby(1, toDoubles(M2), 1, sum));
+    checkValues(addbmm(-1, M2, 2, x, y), Shape{4, 2}, axpby(-1, toDoubles(M2), 2, sum));
+  }
+  Tensor<TestType> res;
+  bmm(res, b1, b2);
+  checkBatch(res, 0, nullptr, 1);
+  baddbmm(res, M3, b1, b2);
+  checkBatch(res, 1, &M3, 1);
+  baddbmm(res, 3, M3, 2, b1, b2);
+  checkBatch(res, 3, &M3, 2);
+  Tensor<TestType> acc = M3.clone();
+  baddbmm(acc, acc, b1, b2);  // M:baddbmm(x, y)
+  checkBatch(acc, 1, &M3, 1);
+  Tensor<TestType> s;
+  addbmm(s, M2, b1, b2);
+  checkValues(s, Shape{4, 2}, axpby(1, toDoubles(M2), 1, sum));
+  addbmm(s, 2, M2, 3, b1, b2);
+  checkValues(s, Shape{4, 2}, axpby(2, toDoubles(M2), 3, sum));
+  Tensor<TestType> s2 = M2.clone();
+  addbmm(s2, s2, b1, b2);  // M:addbmm(x, y)
+  checkValues(s2, Shape{4, 2}, axpby(1, toDoubles(M2), 1, sum));
+  for (Layout l : kLayouts) {
+    INFO("addbmm into " << name(l));
+    Tensor<TestType> s3 = laidOut(M2, l);
+    const Tensor<TestType> view = s3;
+    addbmm(s3, 2, s3, 1, tb1, pb2);
+    CHECK(s3.isSetTo(view));
+    checkValues(s3, Shape{4, 2}, axpby(2, toDoubles(M2), 1, sum));
+  }
+  // A transposed result view is written in place.
+  Tensor<TestType> holder(3, 2, 4);
+  Tensor<TestType> tres = holder.transpose(1, 2);
+  bmm(tres, b1, b2);
+  CHECK(tres.storage().isSameAs(holder.storage()));
+  checkBatch(tres, 0, nullptr, 1);
+  CHECK(bmm(Tensor<TestType>(0, 4, 5), Tensor<TestType>(0, 5, 2)).sizes() == Shape{0, 4, 2});
+}
+
+// ---- errors -------------------------------------------------------------------------------------
+
+TEST_CASE("size and rank errors name the operation and both shapes", "[blas]") {
+  const FloatTensor m34(3, 4), m52(5, 2), m42(4, 2), m22(2, 2), v4(4), v5(5), v3(3), t234(2, 3, 4);
+  FloatTensor res;
+  T7_REQUIRE_THROWS_WITH_ALL(addmm(m22, m34, m52), SizeError, "addmm: size mismatch, mat1 is 3x4, mat2 is 5x2");
+  T7_REQUIRE_THROWS_WITH_ALL(mm(m34, m52), SizeError, "mm: size mismatch, mat1 is 3x4, mat2 is 5x2");
+  T7_REQUIRE_THROWS_WITH_ALL(mm(res, m34, m52), SizeError, "mm: size mismatch");
+  T7_REQUIRE_THROWS_WITH_ALL(addmm(m22, m34, m42), SizeError, "addmm: size mismatch, M is 2x2, mat1 * mat2 is 3x2");
+  T7_REQUIRE_THROWS_WITH_ALL(addmm(res, 1, m22, 1, m34, m42), SizeError, "addmm", "M is 2x2");
+  T7_REQUIRE_THROWS_WITH_ALL(mm(t234, m42), SizeError, "mm: mat1 must be a 2-D tensor, got a 3-D tensor of size 2x3x4");
+  T7_REQUIRE_THROWS_WITH_ALL(mm(m34, v4), SizeError, "mm: mat2 must be a 2-D tensor, got a 1-D tensor of size 4");
+  T7_REQUIRE_THROWS_WITH_ALL(addmm(v4, m34, m42), SizeError, "addmm: M must be a 2-D tensor", "size 4");
+  T7_REQUIRE_THROWS_WITH_ALL(mm(FloatTensor(), m42), SizeError, "mm: mat1 must be a 2-D tensor, got a 0-D tensor");
+
+  T7_REQUIRE_THROWS_WITH_ALL(mv(m34, v5), SizeError, "mv: size mismatch, mat is 3x4, vec is 5");
+  T7_REQUIRE_THROWS_WITH_ALL(mv(v4, v4), SizeError, "mv: mat must be a 2-D tensor, got a 1-D tensor of size 4");
+  T7_REQUIRE_THROWS_WITH_ALL(mv(m34, m42), SizeError, "mv: vec must be a 1-D tensor, got a 2-D tensor of size 4x2");
+  T7_REQUIRE_THROWS_WITH_ALL(addmv(v3, m34, v5), SizeError, "addmv: size mismatch, mat is 3x4, vec2 is 5");
+  T7_REQUIRE_THROWS_WITH_ALL(addmv(v4, m34, v4), SizeError, "addmv: size mismatch, vec1 is 4, mat * vec2 is 3");
+  T7_REQUIRE_THROWS_WITH_ALL(addmv(m22, m34, v4), SizeError, "addmv: vec1 must be a 1-D tensor", "2x2");
+  T7_REQUIRE_THROWS_WITH_ALL(addmv(res, 2, v3, 1, m34, m22), SizeError, "addmv: vec2 must be a 1-D tensor");
+
+  T7_REQUIRE_THROWS_WITH_ALL(ger(m22, v4), SizeError, "ger: vec1 must be a 1-D tensor, got a 2-D tensor of size 2x2");
+  T7_REQUIRE_THROWS_WITH_ALL(ger(v4, m22), SizeError, "ger: vec2 must be a 1-D tensor");
+  T7_REQUIRE_THROWS_WITH_ALL(addr(m22, v3, v4), SizeError,
+                             "addr: size mismatch, mat is 2x2, the outer product of vec1 and vec2 is 3x4");
+  T7_REQUIRE_THROWS_WITH_ALL(addr(v4, v3, v4), SizeError, "addr: mat must be a 2-D tensor");
+
+  const FloatTensor b345(3, 4, 5), b256(2, 5, 6), b362(3, 6, 2), b352(3, 5, 2);
+  T7_REQUIRE_THROWS_WITH_ALL(bmm(b345, b256), SizeError, "bmm: batch size mismatch, batch1 is 3x4x5, batch2 is 2x5x6");
+  T7_REQUIRE_THROWS_WITH_ALL(bmm(b345, b362), SizeError, "bmm: size mismatch, batch1 is 3x4x5, batch2 is 3x6x2");
+  T7_REQUIRE_THROWS_WITH_ALL(bmm(m34, b352), SizeError,
+                             "bmm: batch1 must be a 3-D tensor, got a 2-D tensor of size 3x4");
+  T7_REQUIRE_THROWS_WITH_ALL(bmm(b345, m52), SizeError, "bmm: batch2 must be a 3-D tensor");
+  T7_REQUIRE_THROWS_WITH_ALL(baddbmm(FloatTensor(3, 4, 3), b345, b352), SizeError,
+                             "baddbmm: size mismatch, M is 3x4x3, batch1 * batch2 is 3x4x2");
+  T7_REQUIRE_THROWS_WITH_ALL(baddbmm(m42, b345, b352), SizeError, "baddbmm: M must be a 3-D tensor", "4x2");
+  T7_REQUIRE_THROWS_WITH_ALL(baddbmm(FloatTensor(3, 4, 2), b345, b362), SizeError, "baddbmm: size mismatch, batch1");
+  T7_REQUIRE_THROWS_WITH_ALL(addbmm(m22, b345, b352), SizeError,
+                             "addbmm: size mismatch, M is 2x2, the sum of batch1[i] * batch2[i] is 4x2");
+  T7_REQUIRE_THROWS_WITH_ALL(addbmm(FloatTensor(3, 4, 2), b345, b352), SizeError, "addbmm: M must be a 2-D tensor");
+  T7_REQUIRE_THROWS_WITH_ALL(addbmm(m42, b345, b256), SizeError, "addbmm: batch size mismatch");
+
+  T7_REQUIRE_THROWS_WITH_ALL(dot(m34, v5), SizeError,
+                             "dot: element count mismatch, tensor1 is 3x4 (12 elements), tensor2 is 5 (5 elements)");
+}
+
+TEST_CASE("a failed call leaves the result tensor as it was", "[blas]") {
+  FloatTensor res = FloatTensor(2, 2).fill(5);
+  const FloatTensor view = res;
+  CHECK_THROWS_AS(mm(res, FloatTensor(3, 4), FloatTensor(5, 2)), SizeError);
+  CHECK(res.isSetTo(view));
+  CHECK(values(res) == std::vector<float>(4, 5));
+}
+
+// ---- threads ------------------------------------------------------------------------------------------
+
+TEST_CASE("setNumThreads / getNumThreads / getNumCores", "[blas][threads]") {
+  const int before = getNumThreads();
+  CHECK(before >= 1);
+  CHECK(getNumCores() >= 1);
+  setNumThreads(1);
+  CHECK(getNumThreads() == 1);
+#ifdef _OPENMP
+  setNumThreads(3);
+  CHECK(getNumThreads() == 3);
+  CHECK(Eigen::nbThreads() == 3);
+#if T7_BLAS_HAS_OPENBLAS
+  CHECK(openblas_get_num_threads() == 3);
+#endif
+#endif
+  T7_REQUIRE_THROWS_WITH_ALL(setNumThreads(0), ValueError, "setNumThreads", "must be >= 1, got 0");
+  T7_REQUIRE_THROWS_WITH_ALL(setNumThreads(-2), ValueError, "got -2");
+  setNumThreads(before);
+  CHECK(getNumThreads() == before);
+}
