@@ -37,6 +37,9 @@ vcpkg_cmake_configure(
         -DT7_BUILD_EXAMPLES=OFF
         -DT7_BUILD_BENCH=OFF
         -DT7_INSTALL=ON
+        # BLAS through Eigen: reproducible, whatever the build machine has installed
+        # (OpenBLAS as a vcpkg feature is future work; see docs/packaging.md).
+        -DT7_BLAS=EIGEN
         ${FEATURE_OPTIONS}
 )
 
