@@ -1,7 +1,9 @@
 #pragma once
 /// \file t7.hpp
 /// The umbrella header of t7's CPU library: `#include <t7/t7.hpp>`.
-/// Heavier or optional parts (CUDA, image codecs, plotting) have their own headers.
+/// Heavier or optional parts have their own headers: LAPACK-level linear algebra
+/// (`<t7/math/linalg.hpp>`, Eigen's decompositions add ~40% to a TU's parse time), and
+/// later CUDA, image codecs, plotting.
 
 #include "t7/core/config.hpp"
 #include "t7/core/device.hpp"
@@ -15,6 +17,7 @@
 #include "t7/expr.hpp"
 #include "t7/math/blas.hpp"
 #include "t7/math/compare.hpp"
+#include "t7/math/conv.hpp"
 #include "t7/math/index.hpp"
 #include "t7/math/reduce.hpp"
 #include "t7/math/shape.hpp"
