@@ -129,6 +129,18 @@ class Shape {
   int n_ = 0;
 };
 
+namespace detail {
+/// "[2x3]" ("[]" for no dimension), as error messages print shapes.
+inline std::string bracketed(const Shape& s) {
+  std::string r = s.toString();
+  if (!s.empty()) {  // (inserting, not "[" + r + "]": GCC 12 warns falsely on the latter)
+    r.insert(r.begin(), '[');
+    r.push_back(']');
+  }
+  return r;
+}
+}  // namespace detail
+
 /// Strides are stored in the same inline array type as sizes.
 using Strides = Shape;
 

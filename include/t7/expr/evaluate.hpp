@@ -255,6 +255,10 @@ template <class T, class E>
 bool needsTemporary(const Tensor<T>& dst, const E& e) {
   bool clash = false;
   e.visitLeaves([&](const auto& t) {
+    using U = typename std::remove_cvref_t<decltype(t)>::value_type;
+    if constexpr (std::is_same_v<U, T>) {
+      if (!t.storage().isSameAs(dst.storage())) return;  // the common case, inline
+    }
     if (!t7::detail::mayOverlap(dst, t)) return;
     const bool same = t.storageOffset() == dst.storageOffset() &&
                       broadcastStrides(t.sizes(), t.strides(), dst.sizes()) == dst.strides() &&

@@ -91,7 +91,7 @@ struct Leaf {
   explicit Leaf(const Tensor<T>& x) : t(x) {
     if (x.dim() == 0) detail::fail<SizeError>("expression: an operand is an empty tensor (no dimension)");
   }
-  Shape shape() const { return t.sizes(); }
+  const Shape& shape() const { return t.sizes(); }
   template <class F>
   void visitLeaves(F&& f) const { f(t); }
   template <int K, int N>

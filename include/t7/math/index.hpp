@@ -175,15 +175,7 @@ namespace detail::indexing {
 /// Index operations split across OpenMP threads above this many elements.
 inline constexpr index_t kIndexParallelThreshold = index_t{1} << 15;
 
-/// "[2x3]" ("[]" for no dimension), as error messages print shapes.
-inline std::string bracketed(const Shape& s) {
-  std::string r = s.toString();
-  if (!s.empty()) {  // (appending, not "[" + r + "]": GCC 12 warns falsely on the latter)
-    r.insert(r.begin(), '[');
-    r.push_back(']');
-  }
-  return r;
-}
+using t7::detail::bracketed;
 
 /// Row-major subscripts of element `linear` of a tensor of `sizes`, as "[1, 0]".
 inline std::string subscripts(index_t linear, const Shape& sizes) {

@@ -129,7 +129,7 @@ struct Plan {
 
 template <class T>
 std::string shapeOf(const Tensor<T>& t) {
-  return t.dim() == 0 ? std::string("[]") : "[" + t.sizes().toString() + "]";
+  return bracketed(t.sizes());
 }
 
 template <class T>

@@ -55,7 +55,7 @@ constexpr void requireFloating() {
 
 template <class T>
 std::string shapeOf(const Tensor<T>& t) {
-  return t.dim() == 0 ? std::string("[]") : "[" + t.sizes().toString() + "]";
+  return bracketed(t.sizes());
 }
 
 /// A non-empty 2-D tensor.
