@@ -628,3 +628,32 @@ TEST_CASE("setNumThreads / getNumThreads / getNumCores", "[blas][threads]") {
   setNumThreads(before);
   CHECK(getNumThreads() == before);
 }
+
+TEST_CASE("review findings: a result that grows over an operand; scaling an expanded result", "[blas][alias]") {
+  // res is disjoint from mat2 until it is resized to 3x3: the product must still be right.
+  FloatTensor big(20);
+  for (int i = 0; i < 20; ++i) big.data()[i] = static_cast<float>(i + 1);
+  FloatTensor res = big.narrow(0, 0, 2);
+  FloatTensor mat2(big.storage(), 2, Shape{3, 3});
+  FloatTensor ones(3, 3);
+  ones.fill(1);
+  FloatTensor expect = mm(ones, mat2.clone());
+  mm(res, ones, mat2);
+  CHECK(values(res) == values(expect));
+  // k == 0 (or alpha == 0) with an expanded result: each shared element is scaled once.
+  FloatTensor M(3, 3);
+  M.fill(1);
+  FloatTensor cell(1, 1);
+  cell.fill(0);
+  FloatTensor ex = cell.expand(3, 3);
+  addmm(ex, 2.0f, M, 1.0f, FloatTensor(3, 0), FloatTensor(0, 3));
+  CHECK(cell(0, 0) == 2.0f);
+  cell.fill(3);
+  addmm(ex, 2.0f, ex, 0.0f, ones, ones);  // alpha 0: res = 2 * res
+  CHECK(cell(0, 0) == 6.0f);
+  FloatTensor v(1);
+  v.fill(5);
+  FloatTensor vex = v.expand(3);
+  addmv(vex, 2.0f, vex, 1.0f, FloatTensor(3, 0), FloatTensor(0));
+  CHECK(v(0) == 10.0f);
+}

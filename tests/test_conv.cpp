@@ -348,3 +348,16 @@ TEMPLATE_TEST_CASE("conv errors", "[conv][errors]", float, std::int32_t) {
   T7_REQUIRE_THROWS_WITH_ALL(conv2(res, x, Tensor<T>(ones<T>(4, 4))), SizeError, "conv2: in 'V' (valid) mode");
   CHECK(res.sizes() == Shape{5});
 }
+
+TEST_CASE("conv2 writes a narrowed result of the right size through its view (review finding)", "[conv][alias]") {
+  FloatTensor big(3, 5);
+  big.fill(0);
+  FloatTensor res = big.narrow(1, 0, 3);  // already the 3x3 output size, not contiguous
+  FloatTensor x(5, 5);
+  x.fill(1);
+  FloatTensor k(3, 3);
+  k.fill(1);
+  conv2(res, x, k);
+  CHECK(values(big) == std::vector<float>{9, 9, 9, 0, 0, 9, 9, 9, 0, 0, 9, 9, 9, 0, 0});
+  CHECK(res.stride(0) == 5);  // the view was kept
+}

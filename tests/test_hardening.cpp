@@ -138,3 +138,15 @@ TEST_CASE("odd but valid layouts: size-1 dims with any stride, zero sizes, expan
   CHECK(values(e.reshape(6)) == std::vector<float>{1, 1, 1, 2, 2, 2});
   CHECK(e.view(2, 1, 3).strides() == Shape{1, 0, 0});  // splitting an expanded dimension is a view
 }
+
+TEST_CASE("strides that overflow are refused even with no element (review finding)", "[hardening]") {
+  const index_t big = index_t{1} << 62;
+  T7_REQUIRE_THROWS_WITH_ALL(FloatTensor(0, big, big), SizeError, "strides", "overflow");
+  FloatTensor x(1, 1, 1);
+  T7_REQUIRE_THROWS_WITH_ALL(repeatTensor(x, 0, big, big), SizeError, "overflow");
+  FloatTensor kept(2, 3);
+  T7_REQUIRE_THROWS_WITH_ALL(kept.resize(0, big, big), SizeError, "overflow");
+  CHECK(kept.sizes() == Shape{2, 3});  // a failed resize changes nothing
+  FloatTensor fine(0, big);  // one huge dimension next to a zero is still fine
+  CHECK(fine.nElement() == 0);
+}

@@ -619,3 +619,23 @@ TEST_CASE("indices must be LongTensors, masks ByteTensors, src the destination's
   indexFill(x, 0, LongTensor{0}, 3);  // an int value into a float tensor
   CHECK(values(x) == Vec<float>{3, 3, 2, 4});
 }
+
+TEST_CASE("a result that grows over its input when resized is computed through a temporary (review finding)",
+          "[index][alias]") {
+  FloatTensor base(10);
+  for (int i = 0; i < 10; ++i) base(i) = static_cast<float>(i);
+  FloatTensor x = base.narrow(0, 5, 5);    // 5..9
+  FloatTensor res = base.narrow(0, 3, 1);  // disjoint now; resized to 5 it covers 3..7
+  indexSelect(res, x, 0, LongTensor{4, 3, 2, 1, 0});
+  CHECK(values(res) == std::vector<float>{9, 8, 7, 6, 5});
+
+  for (int i = 0; i < 10; ++i) base(i) = static_cast<float>(i);
+  FloatTensor res2 = base.narrow(0, 3, 1);
+  gather(res2, x, 0, LongTensor{4, 3, 2, 1, 0});
+  CHECK(values(res2) == std::vector<float>{9, 8, 7, 6, 5});
+
+  for (int i = 0; i < 10; ++i) base(i) = static_cast<float>(i);
+  FloatTensor res3 = base.narrow(0, 3, 1);
+  maskedSelect(res3, x, ByteTensor{1, 1, 1, 1, 1});
+  CHECK(values(res3) == std::vector<float>{5, 6, 7, 8, 9});
+}

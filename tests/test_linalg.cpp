@@ -806,3 +806,12 @@ TEMPLATE_TEST_CASE("det, logdet, slogdet", "[linalg]", float, double) {
   T7_REQUIRE_THROWS_WITH_ALL(logdet(Tensor<T>(ones<T>(2, 3))), SizeError, "logdet: A must be square");
   T7_REQUIRE_THROWS_WITH_ALL(slogdet(Tensor<T>()), SizeError, "slogdet: A must be a 2-D matrix, got an empty tensor");
 }
+
+TEST_CASE("inverse writes a narrowed result of the right size through its view (review finding)", "[linalg][alias]") {
+  DoubleTensor big(2, 4);
+  big.fill(0);
+  DoubleTensor res = big.narrow(1, 0, 2);
+  inverse(res, DoubleTensor{{2.0, 0.0}, {0.0, 4.0}});
+  CHECK(t7test::values(big) == std::vector<double>{0.5, 0, 0, 0, 0, 0.25, 0, 0});
+  CHECK(res.stride(0) == 4);
+}

@@ -359,6 +359,10 @@ TEST_CASE("histc: hand-computed bins, Torch7's rules", "[math][histc]") {
   CHECK(std::accumulate(h.begin(), h.end(), 0.0) == 1000);
   // an empty tensor: zero counts
   CHECK(values(histc(FloatTensor(), 3)) == std::vector<float>{0, 0, 0});
+  // ranges whose width is zero or denormal (no overflow of the bin index; review finding)
+  CHECK(values(histc(DoubleTensor{0.0, 5e-324}, 10)) == std::vector<double>{1, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  CHECK(values(histc(FloatTensor{1e20f, 1e20f}, 10)) == std::vector<float>{0, 0, 0, 0, 0, 2, 0, 0, 0, 0});
+  CHECK(values(histc(FloatTensor{0.f}, 4, 0.0, 5e-324)) == std::vector<float>{1, 0, 0, 0});
 }
 
 TEST_CASE("histc: non-contiguous input, result-first, in place", "[math][histc]") {

@@ -144,13 +144,15 @@ inline std::string bracketed(const Shape& s) {
 /// Strides are stored in the same inline array type as sizes.
 using Strides = Shape;
 
-/// Row-major (contiguous) strides for `sizes`.
+/// Row-major (contiguous) strides for `sizes`. Throws SizeError when a stride overflows
+/// int64 (possible even with no element: sizes {0, 2^62, 2^62}).
 inline Strides contiguousStrides(const Shape& sizes) {
   Strides st = Shape::filled(sizes.size(), 1);
   index_t acc = 1;
   for (int d = sizes.size() - 1; d >= 0; --d) {
     st[d] = acc;
-    acc *= std::max<index_t>(sizes[d], 1);
+    if (d > 0 && detail::mulOverflows(acc, std::max<index_t>(sizes[d], 1), acc))
+      detail::fail<SizeError>("the strides of size ", sizes.toString(), " overflow int64");
   }
   return st;
 }

@@ -313,7 +313,9 @@ template <class T>
 void gemmInto(const Tensor<T>& c, T beta, T alpha, const Tensor<T>& a, const Tensor<T>& b) {
   const index_t m = c.size(0), n = c.size(1), k = a.size(1);
   if (m == 0 || n == 0) return;
-  if (k == 0 || alpha == T(0)) return scaleInPlace(c, beta);
+  // (through a writable layout: scaling an expanded c in place would scale shared elements
+  // once per alias)
+  if (k == 0 || alpha == T(0)) return throughWritable(c, beta, [&](const Tensor<T>& dst) { scaleInPlace(dst, beta); });
   const BlasMatrix<T> A(a), B(b);
   throughWritable(c, beta, [&](const Tensor<T>& dst) {
     const MatLayout lc = matLayout(dst), la = A.layout, lb = B.layout;
@@ -330,9 +332,6 @@ template <class T>
 void gemvInto(const Tensor<T>& y, T beta, T alpha, const Tensor<T>& mat, const Tensor<T>& x) {
   const index_t r = mat.size(0), c = mat.size(1);
   if (r == 0) return;
-  if (c == 0 || alpha == T(0)) return scaleInPlace(y, beta);
-  const BlasMatrix<T> A(mat);
-  const BlasVector<T> X(x);
   if (r > 1 && y.stride(0) < 1) {  // an expanded y: compute into a temporary
     Tensor<T> tmp(y.sizes());
     if (beta != T(0)) tmp.copy(y);
@@ -340,6 +339,9 @@ void gemvInto(const Tensor<T>& y, T beta, T alpha, const Tensor<T>& mat, const T
     Tensor<T>(y).copy(tmp);
     return;
   }
+  if (c == 0 || alpha == T(0)) return scaleInPlace(y, beta);
+  const BlasMatrix<T> A(mat);
+  const BlasVector<T> X(x);
   const index_t incy = r > 1 ? y.stride(0) : 1;
   const MatLayout la = A.layout;
   // A transposed matrix is stored c x r: BLAS applies the transpose.
@@ -369,18 +371,26 @@ void gerInto(const Tensor<T>& a, T beta, T alpha, const Tensor<T>& x, const Tens
 template <class T, class Compute>
 Tensor<T>& writeResult(Tensor<T>& res, const Shape& shape, T beta, const Tensor<T>* added,
                        std::initializer_list<const Tensor<T>*> inputs, Compute&& compute) {
-  bool overlaps = false;
-  for (const Tensor<T>* in : inputs) overlaps = overlaps || mayOverlap(res, *in);
-  if (overlaps) {
+  const auto overlaps = [&] {
+    for (const Tensor<T>* in : inputs)
+      if (mayOverlap(res, *in)) return true;
+    return false;
+  };
+  const auto viaTemporary = [&]() -> Tensor<T>& {
     Tensor<T> tmp(shape);
     if (added && beta != T(0)) tmp.copy(*added);
     compute(tmp);
     if (!res.isSize(shape)) res.resize(shape);
-    res.copy(tmp);
-    return res;
-  }
+    return res.copy(tmp);
+  };
+  // Asked before the resize (res may be an input's own handle) and after it (a small res
+  // can grow over an input on the same storage).
+  if (overlaps()) return viaTemporary();
   if (!added || !res.isSetTo(*added)) {
-    if (!res.isSize(shape)) res.resize(shape);
+    if (!res.isSize(shape)) {
+      res.resize(shape);
+      if (overlaps()) return viaTemporary();
+    }
     if (added && beta != T(0)) res.copy(*added);
   }
   compute(res);
@@ -480,7 +490,8 @@ Tensor<T>& addbmmImpl(Tensor<T>& res, T beta, const Tensor<T>& m, T alpha, const
   const Shape shape{batches[1], batches[2]};
   requireAdded(op, "M", &m, shape, "the sum of batch1[i] * batch2[i]");
   return writeResult(res, shape, beta, &m, {&batch1, &batch2}, [&](const Tensor<T>& c) {
-    if (batches[0] == 0 || shape[0] == 0 || shape[1] == 0) return scaleInPlace(c, beta);
+    if (batches[0] == 0 || shape[0] == 0 || shape[1] == 0)
+      return throughWritable(c, beta, [&](const Tensor<T>& dst) { scaleInPlace(dst, beta); });
     throughWritable(c, beta, [&](const Tensor<T>& dst) {  // one temporary for all the batch, if any
       for (index_t i = 0; i < batches[0]; ++i)
         gemmInto(dst, i == 0 ? beta : T(1), alpha, batch1.select(0, i), batch2.select(0, i));

@@ -258,17 +258,22 @@ index_t countNonzero(const Tensor<T>& t) {
 }
 
 /// Runs `compute(out)` with `out` a tensor of `shape` and leaves the result in `res`: `res`
-/// keeps its layout when it already has `shape`, else it is resized. When `res` overlaps
-/// an input (`overlaps`), the result is computed into a temporary first.
-template <class T, class F>
-Tensor<T>& writeResult(Tensor<T>& res, const Shape& shape, bool overlaps, F&& compute) {
-  if (overlaps) {
+/// keeps its layout when it already has `shape`, else it is resized. When `overlaps(res)`
+/// holds before the resize (`res` may even be an input's handle) or after it (a small `res`
+/// can grow over an input on the same storage), the result goes through a temporary.
+template <class T, class Overlaps, class F>
+Tensor<T>& writeResult(Tensor<T>& res, const Shape& shape, Overlaps&& overlaps, F&& compute) {
+  const auto viaTemporary = [&]() -> Tensor<T>& {
     Tensor<T> tmp(shape);
     compute(tmp);
     if (!(res.sizes() == shape)) res.resize(shape);
     return res.copy(tmp);
+  };
+  if (overlaps(static_cast<const Tensor<T>&>(res))) return viaTemporary();
+  if (!(res.sizes() == shape)) {
+    res.resize(shape);
+    if (overlaps(static_cast<const Tensor<T>&>(res))) return viaTemporary();
   }
-  if (!(res.sizes() == shape)) res.resize(shape);
   compute(res);
   return res;
 }
@@ -473,7 +478,7 @@ template <Element T>
 Tensor<T>& maskedSelect(Tensor<T>& res, const Tensor<T>& x, const ByteTensor& mask) {
   const ByteTensor m = detail::indexing::maskFor("maskedSelect", mask, x.sizes(), x.nElement(), "input");
   const index_t n = detail::indexing::countNonzero(m);
-  const bool overlaps = detail::mayOverlap(res, x) || detail::mayOverlap(res, m);
+  const auto overlaps = [&](const Tensor<T>& r) { return detail::mayOverlap(r, x) || detail::mayOverlap(r, m); };
   return detail::indexing::writeResult(res, Shape{n}, overlaps, [&](Tensor<T>& out) {
     if (n == 0) return;
     T* po = out.data();
@@ -541,7 +546,8 @@ template <Element T>
 LongTensor& nonzero(LongTensor& res, const Tensor<T>& x) {
   const int nd = x.dim();
   const index_t n = detail::indexing::countNonzero(x);
-  return detail::indexing::writeResult(res, Shape{n, nd}, detail::mayOverlap(res, x), [&](LongTensor& out) {
+  const auto overlaps = [&](const LongTensor& r) { return detail::mayOverlap(r, x); };
+  return detail::indexing::writeResult(res, Shape{n, nd}, overlaps, [&](LongTensor& out) {
     if (n == 0) return;
     index_t* po = out.data();
     const index_t s0 = out.stride(0), s1 = out.stride(1);
@@ -574,7 +580,8 @@ Tensor<T>& indexSelect(Tensor<T>& res, const Tensor<T>& x, int dim, const LongTe
   const LongTensor idx = detail::indexing::indexVector(op, index, res);
   detail::indexing::checkIndexValues(op, idx, x.size(d), d, "input", x.sizes());
   const index_t n = idx.nElement();
-  return detail::indexing::writeResult(res, detail::withSize(x.sizes(), d, n), detail::mayOverlap(res, x),
+  const auto overlaps = [&](const Tensor<T>& r) { return detail::mayOverlap(r, x) || detail::mayOverlap(r, idx); };
+  return detail::indexing::writeResult(res, detail::withSize(x.sizes(), d, n), overlaps,
                              [&](Tensor<T>& out) { detail::indexing::indexSelectInto(out, x, d, idx.data(), n); });
 }
 
@@ -622,7 +629,7 @@ Tensor<T>& gather(Tensor<T>& res, const Tensor<T>& x, int dim, const LongTensor&
   const int d = detail::normalizeDim(dim, x.dim(), op);
   detail::indexing::checkSameExceptDim(op, "index", index.sizes(), "input", x.sizes(), d);
   detail::indexing::checkIndexValues(op, index, x.size(d), d, "input", x.sizes());
-  const bool overlaps = detail::mayOverlap(res, x) || detail::mayOverlap(res, index);
+  const auto overlaps = [&](const Tensor<T>& r) { return detail::mayOverlap(r, x) || detail::mayOverlap(r, index); };
   return detail::indexing::writeResult(res, index.sizes(), overlaps,
                              [&](Tensor<T>& out) { detail::indexing::gatherInto(out, x, d, index); });
 }

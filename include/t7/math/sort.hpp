@@ -333,13 +333,16 @@ Tensor<T, D>& histc(Tensor<T, D>& hist, const Tensor<T, D>& x, index_t bins, dou
                              " is not finite");
   detail::checkAllocationSize(bins, sizeof(index_t), "histc");
   std::vector<index_t> counts(static_cast<std::size_t>(bins), 0);
-  const double scale = static_cast<double>(bins) / width;
+  // (v - lo) / width is in [0, 1] for v in [lo, hi] (rounding is monotonic), so the bin never
+  // overflows; a zero width (values too large for the +-1 widening, or min == max given
+  // explicitly as a degenerate range) puts everything in the middle bin, as the widening would.
+  const double fbins = static_cast<double>(bins);
   detail::stridedLoop<1>(x.sizes(), {&x.strides()}, [&](index_t n, const auto& off, const auto& st) {
     for (index_t j = 0; j < n; ++j) {
       const double v = static_cast<double>(px[off[0] + j * st[0]]);
       if (v >= lo && v <= hi) {  // false for NaN
-        const auto b = static_cast<index_t>((v - lo) * scale);
-        ++counts[static_cast<std::size_t>(std::min(b, bins - 1))];
+        const auto b = width > 0 ? static_cast<index_t>((v - lo) / width * fbins) : bins / 2;
+        ++counts[static_cast<std::size_t>(std::clamp<index_t>(b, 0, bins - 1))];
       }
     }
   });

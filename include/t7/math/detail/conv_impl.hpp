@@ -234,8 +234,10 @@ Tensor<T>& run(Tensor<T>& res, const Tensor<T>& x, const Tensor<T>& k, char mode
   const bool flip = (op == Op::Conv) != full;
   const Tensor<T> xin = x.contiguous();
   const Tensor<T> kin = prepareKernel(k, p.block.kerSize(), flip);
-  res.resize(p.outShape);
-  if (t7::detail::mayOverlap(res, xin) || t7::detail::mayOverlap(res, kin)) {
+  // (a res of the right size keeps its layout, as Torch7's resize; one that is not
+  // contiguous, or overlaps an input, is written through a temporary)
+  if (!res.isSize(p.outShape)) res.resize(p.outShape);
+  if (!res.isContiguous() || t7::detail::mayOverlap(res, xin) || t7::detail::mayOverlap(res, kin)) {
     Tensor<T> tmp(p.outShape);
     compute(tmp.data(), xin.data(), kin.data(), p, full);
     res.copy(tmp);

@@ -128,14 +128,15 @@ Tensor<T> fromVec(const Eigen::MatrixBase<E>& v) {
 }
 
 /// The result-first overloads: `res` takes the values of `value` (a fresh tensor). An
-/// undefined `res` is simply set to it; any other is resized and written, as Torch7 does.
+/// undefined `res` is simply set to it; one of the right size keeps its layout (a view is
+/// written through its strides); any other is resized, as Torch7 does.
 template <class T>
 void assignResult(Tensor<T>& res, const Tensor<T>& value) {
   if (!res.storage().defined()) {
     res.set(value);
     return;
   }
-  res.resize(value.sizes());
+  if (!res.isSize(value.sizes())) res.resize(value.sizes());
   res.copy(value);
 }
 

@@ -183,6 +183,7 @@ Tensor<T, D>& Tensor<T, D>::resize(const Shape& sizes) {
   const index_t n = sizes.size() == 0 ? 0 : sizes.product();
   // Everything that can throw happens before the handle changes: a failed resize leaves
   // the tensor as it was.
+  Strides strides = contiguousStrides(sizes);
   if (n > 0) {
     if (!storage_.defined()) {
       storage_ = Storage<T, D>(n);
@@ -195,7 +196,7 @@ Tensor<T, D>& Tensor<T, D>::resize(const Shape& sizes) {
     }
   }
   sizes_ = sizes;
-  strides_ = contiguousStrides(sizes);
+  strides_ = strides;
   return *this;
 }
 
