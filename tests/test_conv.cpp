@@ -20,15 +20,6 @@ double tol() {
   return std::is_same_v<T, float> ? 1e-5 : 1e-12;
 }
 
-template <class T, class U>
-double maxDiff(const Tensor<T>& a, const Tensor<U>& b) {
-  REQUIRE(a.sizes() == b.sizes());
-  auto x = a.toDouble().toVector(), y = b.toDouble().toVector();
-  double m = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
-}
-
 // Naive reference in double over D x H x W volumes (2-D: D = 1), written from the
 // definitions: full conv out(p) = sum_t x(p - t) k(t); valid xcorr out(p) = sum_t x(p + t) k(t).
 struct Vol {
@@ -161,13 +152,13 @@ TEMPLATE_TEST_CASE("conv2 is xcorr2 with the kernel flipped; sizes of 'V' and 'F
   const Tensor<T> c = conv2(x, k);
   CHECK(c.sizes() == Shape{91, 91});  // Torch7's doc example
   CHECK(conv2(x, k, 'F').sizes() == Shape{109, 109});
-  CHECK(maxDiff(c, xcorr2(x, flipped(k, 2))) == 0);
-  CHECK(maxDiff(conv2(x, k, 'F'), xcorr2(x, flipped(k, 2), 'F')) == 0);
-  CHECK(maxDiff(xcorr2(x, k), conv2(x, flipped(k, 2))) == 0);
+  CHECK(maxAbsDiff(c, xcorr2(x, flipped(k, 2))) == 0);
+  CHECK(maxAbsDiff(conv2(x, k, 'F'), xcorr2(x, flipped(k, 2), 'F')) == 0);
+  CHECK(maxAbsDiff(xcorr2(x, k), conv2(x, flipped(k, 2))) == 0);
   // 'F' accepts a kernel larger than the input
   const Tensor<T> small = randn<T>(2, 3);
   CHECK(conv2(small, k, 'F').sizes() == Shape{11, 12});
-  CHECK(maxDiff(conv2(small, k, 'F'), reference(small, k, 2, true, true)) < 100 * tol<T>());
+  CHECK(maxAbsDiff(conv2(small, k, 'F'), reference(small, k, 2, true, true)) < 100 * tol<T>());
 }
 
 TEMPLATE_TEST_CASE("conv2 / xcorr2 match a double-precision naive reference", "[conv]", float, double) {
@@ -180,7 +171,7 @@ TEMPLATE_TEST_CASE("conv2 / xcorr2 match a double-precision naive reference", "[
     for (bool conv : {true, false})
       for (char mode : {'V', 'F'}) {
         const Tensor<T> got = conv ? conv2(x, k, mode) : xcorr2(x, k, mode);
-        CHECK(maxDiff(got, reference(x, k, 2, conv, mode == 'F')) < 50 * tol<T>());
+        CHECK(maxAbsDiff(got, reference(x, k, 2, conv, mode == 'F')) < 50 * tol<T>());
       }
   }
 }
@@ -195,8 +186,8 @@ TEMPLATE_TEST_CASE("conv2 plane combinations: 3-D with 3-D, 3-D with 4-D", "[con
       const Tensor<T> r = conv2(x, k, mode);
       REQUIRE(r.sizes() == (mode == 'V' ? Shape{3, 9, 10} : Shape{3, 15, 12}));
       for (index_t i = 0; i < 3; ++i)
-        CHECK(maxDiff(Tensor<T>(r.select(0, i)), conv2(Tensor<T>(x.select(0, i)), Tensor<T>(k.select(0, i)), mode)) == 0);
-      CHECK(maxDiff(xcorr2(x, k, mode), reference(x, k, 2, false, mode == 'F')) < 50 * tol<T>());
+        CHECK(maxAbsDiff(Tensor<T>(r.select(0, i)), conv2(Tensor<T>(x.select(0, i)), Tensor<T>(k.select(0, i)), mode)) == 0);
+      CHECK(maxAbsDiff(xcorr2(x, k, mode), reference(x, k, 2, false, mode == 'F')) < 50 * tol<T>());
     }
   }
   SECTION("3-D x 4-D: output o sums x[i] * k[o][i] over the input planes") {
@@ -204,13 +195,13 @@ TEMPLATE_TEST_CASE("conv2 plane combinations: 3-D with 3-D, 3-D with 4-D", "[con
     for (char mode : {'V', 'F'}) {
       const Tensor<T> r = conv2(x, k, mode);
       REQUIRE(r.sizes() == (mode == 'V' ? Shape{5, 10, 9} : Shape{5, 14, 13}));
-      CHECK(maxDiff(r, reference(x, k, 2, true, mode == 'F')) < 50 * tol<T>());
-      CHECK(maxDiff(xcorr2(x, k, mode), reference(x, k, 2, false, mode == 'F')) < 50 * tol<T>());
+      CHECK(maxAbsDiff(r, reference(x, k, 2, true, mode == 'F')) < 50 * tol<T>());
+      CHECK(maxAbsDiff(xcorr2(x, k, mode), reference(x, k, 2, false, mode == 'F')) < 50 * tol<T>());
     }
   }
   SECTION("large enough to run the plane loop on threads") {
     const Tensor<T> xb = randn<T>(4, 40, 40), kb = randn<T>(16, 4, 5, 5);
-    CHECK(maxDiff(conv2(xb, kb), reference(xb, kb, 2, true, false)) < 200 * tol<T>());
+    CHECK(maxAbsDiff(conv2(xb, kb), reference(xb, kb, 2, true, false)) < 200 * tol<T>());
   }
 }
 
@@ -235,18 +226,18 @@ TEMPLATE_TEST_CASE("conv3 / xcorr3: hand case, reference, plane combinations", "
       for (char mode : {'V', 'F'}) {
         const Tensor<T> got = conv ? conv3(xr, kr, mode) : xcorr3(xr, kr, mode);
         CHECK(got.sizes() == (mode == 'V' ? Shape{4, 4, 6} : Shape{6, 8, 8}));
-        CHECK(maxDiff(got, reference(xr, kr, 3, conv, mode == 'F')) < 50 * tol<T>());
+        CHECK(maxAbsDiff(got, reference(xr, kr, 3, conv, mode == 'F')) < 50 * tol<T>());
       }
-    CHECK(maxDiff(conv3(xr, kr), xcorr3(xr, flipped(kr, 3))) == 0);
+    CHECK(maxAbsDiff(conv3(xr, kr), xcorr3(xr, flipped(kr, 3))) == 0);
     // 4-D x 4-D and 4-D x 5-D
     const Tensor<T> xp = randn<T>(2, 4, 5, 3);
     const Tensor<T> kp = randn<T>(2, 2, 2, 2), km = randn<T>(3, 2, 2, 3, 1);
     CHECK(conv3(xp, kp).sizes() == Shape{2, 3, 4, 2});
-    CHECK(maxDiff(conv3(xp, kp), reference(xp, kp, 3, true, false)) < 50 * tol<T>());
-    CHECK(maxDiff(xcorr3(xp, kp, 'F'), reference(xp, kp, 3, false, true)) < 50 * tol<T>());
+    CHECK(maxAbsDiff(conv3(xp, kp), reference(xp, kp, 3, true, false)) < 50 * tol<T>());
+    CHECK(maxAbsDiff(xcorr3(xp, kp, 'F'), reference(xp, kp, 3, false, true)) < 50 * tol<T>());
     CHECK(conv3(xp, km).sizes() == Shape{3, 3, 3, 3});
-    CHECK(maxDiff(conv3(xp, km), reference(xp, km, 3, true, false)) < 50 * tol<T>());
-    CHECK(maxDiff(xcorr3(xp, km, 'F'), reference(xp, km, 3, false, true)) < 50 * tol<T>());
+    CHECK(maxAbsDiff(conv3(xp, km), reference(xp, km, 3, true, false)) < 50 * tol<T>());
+    CHECK(maxAbsDiff(xcorr3(xp, km, 'F'), reference(xp, km, 3, false, true)) < 50 * tol<T>());
   }
 }
 
@@ -260,12 +251,12 @@ TEMPLATE_TEST_CASE("non-contiguous inputs: transposed, narrowed, expanded", "[co
   const Tensor<T> ke = randn<T>(1, 3).expand(4, 3);  // stride-0 rows
   REQUIRE_FALSE(xt.isContiguous());
   REQUIRE_FALSE(xn.isContiguous());
-  CHECK(maxDiff(conv2(xt, k), reference(xt, k, 2, true, false)) < 50 * tol<T>());
-  CHECK(maxDiff(xcorr2(xn, ke, 'F'), reference(xn, ke, 2, false, true)) < 50 * tol<T>());
-  CHECK(maxDiff(conv2(xt, k), conv2(xt.contiguous(), k.contiguous())) == 0);
+  CHECK(maxAbsDiff(conv2(xt, k), reference(xt, k, 2, true, false)) < 50 * tol<T>());
+  CHECK(maxAbsDiff(xcorr2(xn, ke, 'F'), reference(xn, ke, 2, false, true)) < 50 * tol<T>());
+  CHECK(maxAbsDiff(conv2(xt, k), conv2(xt.contiguous(), k.contiguous())) == 0);
   const Tensor<T> planes = randn<T>(10, 10, 3).permute(2, 0, 1);  // 3 x 10 x 10, permuted
   const Tensor<T> kk = randn<T>(2, 3, 3, 3);
-  CHECK(maxDiff(conv2(planes, kk), reference(planes, kk, 2, true, false)) < 50 * tol<T>());
+  CHECK(maxAbsDiff(conv2(planes, kk), reference(planes, kk, 2, true, false)) < 50 * tol<T>());
 }
 
 TEMPLATE_TEST_CASE("integer types wrap around with defined results", "[conv]", std::uint8_t, std::int8_t) {
@@ -285,27 +276,27 @@ TEMPLATE_TEST_CASE("result-first: reuse without reallocation, aliasing an input"
   const Tensor<T> want = conv2(x, k);
   Tensor<T> res;
   conv2(res, x, k);
-  CHECK(maxDiff(res, want) == 0);
+  CHECK(maxAbsDiff(res, want) == 0);
   const T* p = res.data();
   for (int i = 0; i < 3; ++i) {
     res.fill(T(7));  // stale content must not leak into the result
     CHECK(&conv2(res, x, k) == &res);
     CHECK(res.data() == p);  // same memory, no new allocation
-    CHECK(maxDiff(res, want) == 0);
+    CHECK(maxAbsDiff(res, want) == 0);
   }
   // a result of another shape is resized
   Tensor<T> other = zeros<T>(2, 3, 4);
   xcorr2(other, x, k, 'F');
   CHECK(other.sizes() == Shape{34, 34});
-  CHECK(maxDiff(other, xcorr2(x, k, 'F')) == 0);
+  CHECK(maxAbsDiff(other, xcorr2(x, k, 'F')) == 0);
   // res is the input itself (torch.conv2(x, x, k))
   Tensor<T> y = x.clone();
   conv2(y, y, k);
-  CHECK(maxDiff(y, want) == 0);
+  CHECK(maxAbsDiff(y, want) == 0);
   Tensor<T> kk = k.clone();
   Tensor<T> xx = x.clone();
   xcorr2(kk, xx, kk, 'F');
-  CHECK(maxDiff(kk, xcorr2(x, k, 'F')) == 0);
+  CHECK(maxAbsDiff(kk, xcorr2(x, k, 'F')) == 0);
   Tensor<T> r3;
   conv3(r3, Tensor<T>(ones<T>(2, 2, 2)), Tensor<T>(ones<T>(2, 2, 2)));
   CHECK(values(r3) == std::vector<T>{8});
