@@ -29,6 +29,7 @@
 #include "t7/core/error.hpp"
 #include "t7/core/shape.hpp"
 #include "t7/math/detail/dim_apply.hpp"
+#include "t7/math/detail/result.hpp"
 #include "t7/tensor/detail/iteration.hpp"
 #include "t7/tensor/tensor.hpp"
 
@@ -257,26 +258,7 @@ index_t countNonzero(const Tensor<T>& t) {
   return count;
 }
 
-/// Runs `compute(out)` with `out` a tensor of `shape` and leaves the result in `res`: `res`
-/// keeps its layout when it already has `shape`, else it is resized. When `overlaps(res)`
-/// holds before the resize (`res` may even be an input's handle) or after it (a small `res`
-/// can grow over an input on the same storage), the result goes through a temporary.
-template <class T, class Overlaps, class F>
-Tensor<T>& writeResult(Tensor<T>& res, const Shape& shape, Overlaps&& overlaps, F&& compute) {
-  const auto viaTemporary = [&]() -> Tensor<T>& {
-    Tensor<T> tmp(shape);
-    compute(tmp);
-    if (!(res.sizes() == shape)) res.resize(shape);
-    return res.copy(tmp);
-  };
-  if (overlaps(static_cast<const Tensor<T>&>(res))) return viaTemporary();
-  if (!(res.sizes() == shape)) {
-    res.resize(shape);
-    if (overlaps(static_cast<const Tensor<T>&>(res))) return viaTemporary();
-  }
-  compute(res);
-  return res;
-}
+using t7::detail::writeResult;
 
 /// Product of sizes[from, to).
 inline index_t sizeProduct(const Shape& sizes, int from, int to) {

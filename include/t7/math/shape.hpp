@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "t7/math/detail/dim_apply.hpp"
+#include "t7/math/detail/result.hpp"
 #include "t7/tensor/tensor.hpp"
 
 namespace t7 {
@@ -142,47 +143,9 @@ Tensor<T, D>& diag(Tensor<T, D>& res, const Tensor<T, D>& x, index_t k = 0);
 
 namespace detail::shape_ops {
 
-/// dst = src for tensors of the same sizes and type whose memory the caller knows to be
-/// disjoint (or identical, element by element): no overlap check, no temporary.
-template <class T, class D>
-void copyRaw(const Tensor<T, D>& dst, const Tensor<T, D>& src) {
-  T* d = dst.data();
-  const T* s = src.data();
-  stridedLoop<2>(dst.sizes(), {&dst.strides(), &src.strides()}, [&](index_t n, const auto& off, const auto& st) {
-    T* dp = d + off[0];
-    const T* sp = s + off[1];
-    if (st[0] == 1 && st[1] == 1) {
-      std::copy_n(sp, n, dp);
-    } else {
-      for (index_t i = 0; i < n; ++i) dp[i * st[0]] = sp[i * st[1]];
-    }
-  });
-}
-
-/// True when two elements of `t` share memory (an expanded view, stride 0): writing a
-/// result into it element by element would be meaningless, and racy across threads.
-template <class T, class D>
-bool selfOverlaps(const Tensor<T, D>& t) {
-  for (int d = 0; d < t.dim(); ++d)
-    if (t.size(d) > 1 && t.stride(d) == 0) return true;
-  return false;
-}
-
-/// The result-first protocol: resizes `res` to `shape` when its sizes differ, then runs
-/// `fill(out)` with out = res, or with a temporary copied into res when `overlaps(res)`
-/// says that res shares memory with an input (or res overlaps itself).
-template <class T, class D, class Overlaps, class Fill>
-Tensor<T, D>& writeResult(Tensor<T, D>& res, const Shape& shape, Overlaps&& overlaps, Fill&& fill) {
-  if (!res.isSize(shape)) res.resize(shape);
-  if (selfOverlaps(res) || overlaps(res)) {
-    Tensor<T, D> tmp(shape);
-    fill(tmp);
-    copyRaw(res, tmp);
-  } else {
-    fill(res);
-  }
-  return res;
-}
+using t7::detail::copyRaw;
+using t7::detail::selfOverlaps;
+using t7::detail::writeResult;
 
 /// Size of dimension d of t, 1 past its last dimension (Torch7's cat rule).
 template <class T, class D>
