@@ -17,44 +17,55 @@ namespace t7 {
 class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& what) : std::runtime_error(what) {}
+
+  /// Throws a copy of this error, of the same type, with `context` put after the id:
+  /// `[t7.size_error] Sequential[2] (nn.Linear(784 -> 10)): linear: ...`. Containers use it
+  /// to name the module path of an error raised inside them.
+  [[noreturn]] virtual void rethrowIn(const std::string& context) const { throw Error(withContext(context)); }
+
+ protected:
+  std::string withContext(const std::string& context) const {
+    const std::string m = what();
+    const std::size_t at = (!m.empty() && m[0] == '[') ? m.find("] ") : std::string::npos;
+    if (at == std::string::npos) return context + ": " + m;
+    return m.substr(0, at + 2) + context + ": " + m.substr(at + 2);
+  }
+  struct Whole {};  // tag: the message already carries its id
 };
+
+/// Defines an Error subclass whose messages start with `[t7.<id>] `.
+#define T7_DEFINE_ERROR(Name, id)                                                                  \
+  class Name : public Error {                                                                      \
+   public:                                                                                         \
+    explicit Name(const std::string& m) : Error("[t7." id "] " + m) {}                             \
+    [[noreturn]] void rethrowIn(const std::string& context) const override {                      \
+      throw Name(Whole{}, withContext(context));                                                   \
+    }                                                                                              \
+                                                                                                   \
+   private:                                                                                        \
+    Name(Whole, const std::string& whole) : Error(whole) {}                                        \
+  }
 
 /// Shapes or element counts that do not fit together (copy, view, expand, resize...).
-class SizeError : public Error {
- public:
-  explicit SizeError(const std::string& m) : Error("[t7.size_error] " + m) {}
-};
+T7_DEFINE_ERROR(SizeError, "size_error");
 
 /// An index or a dimension outside its range.
-class IndexError : public Error {
- public:
-  explicit IndexError(const std::string& m) : Error("[t7.index_error] " + m) {}
-};
+T7_DEFINE_ERROR(IndexError, "index_error");
 
 /// An argument with a bad value (negative size, zero step, probability outside [0,1]...).
-class ValueError : public Error {
- public:
-  explicit ValueError(const std::string& m) : Error("[t7.value_error] " + m) {}
-};
+T7_DEFINE_ERROR(ValueError, "value_error");
 
 /// A layout that an operation cannot work with (view of a non-viewable tensor, resize of
 /// a storage that does not own its memory...).
-class LayoutError : public Error {
- public:
-  explicit LayoutError(const std::string& m) : Error("[t7.layout_error] " + m) {}
-};
+T7_DEFINE_ERROR(LayoutError, "layout_error");
 
 /// An operation that the element type or the device does not support.
-class TypeError : public Error {
- public:
-  explicit TypeError(const std::string& m) : Error("[t7.type_error] " + m) {}
-};
+T7_DEFINE_ERROR(TypeError, "type_error");
 
 /// Files and streams: unreadable, truncated, corrupt or hostile input.
-class IOError : public Error {
- public:
-  explicit IOError(const std::string& m) : Error("[t7.io_error] " + m) {}
-};
+T7_DEFINE_ERROR(IOError, "io_error");
+
+#undef T7_DEFINE_ERROR
 
 namespace detail {
 
