@@ -5,10 +5,12 @@
 #   math              : libeigen3-dev, libxsimd-dev  tests : catch2 (v2)
 #   BLAS back-end     : libopenblas-openmp-dev (OpenBLAS's OpenMP build; T7_BLAS=AUTO uses it)
 #   benchmarks        : libbenchmark-dev
+#   data              : zlib1g-dev (gzip IDX files), dataset-fashion-mnist (the examples' data)
 # Not installed here: libtorch-dev (about 1 GB), used only by bench/bench_libtorch.cpp.
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev libopenblas-openmp-dev catch2 libbenchmark-dev)
+packages=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev libopenblas-openmp-dev catch2 libbenchmark-dev
+          zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -284,3 +284,29 @@ TEST_CASE("nn core: a module held in a container is the same object get<M>() ret
   CHECK(equal(l.output, FloatTensor{3, 4}));
   CHECK(s.get(0).output.tensor().isSetTo(l.output));
 }
+
+TEST_CASE("nn core: accUpdateGradParameters equals accGradParameters + updateParameters") {
+  auto a = mlp(4, 5, 3);
+  auto b = a.clone();
+  auto x = randn<double>({3, 4});
+  auto g = randn<double>({3, 3});
+  a.zeroGradParameters();
+  a.forward(x);
+  a.backward(x, g);
+  a.updateParameters(0.1);
+  b.zeroGradParameters();
+  b.forward(x);
+  b.updateGradInput(x, g);
+  b.accUpdateGradParameters(x, g, 0.1);
+  auto pa = a.parameters(), pb = b.parameters();
+  for (std::size_t i = 0; i < pa.weights.size(); ++i) {
+    CHECK(maxAbsDiff(pa.weights[i], pb.weights[i]) < 1e-14);
+    CHECK(sum(abs(pb.gradWeights[i])) == 0);  // gradients untouched
+  }
+  nn::Linear<double> l(4, 2);
+  nn::Linear<double> l2 = l.clone();
+  l.forward(x);
+  l.accUpdateGradParameters(x, randn<double>({3, 2}), 0.5);
+  CHECK(!equal(l.weight, l2.weight));
+  CHECK(sum(abs(l.gradWeight)) == 0);
+}

@@ -64,6 +64,10 @@ class AnyModule {
 
   // ---- parameters --------------------------------------------------------------------------
 
+  /// weight -= learningRate * (this step's gradient), straight into the weights (Torch7's
+  /// accUpdateGradParameters; the gradients are left untouched).
+  virtual void accUpdateGradParameters(const Activity<T>& input, const Activity<T>& gradOutput,
+                                       double learningRate) = 0;
   virtual void zeroGradParameters() = 0;
   /// weight -= learningRate * gradWeight for every parameter.
   virtual void updateParameters(double learningRate) = 0;
@@ -275,6 +279,10 @@ class Holder final : public AnyModule<typename M::value_type> {
   void accGradParameters(const Activity<T>& input, const Activity<T>& gradOutput, double scale) override {
     module.accGradParameters(detail::unwrap<T, In>(input, name()), detail::unwrap<T, Out>(gradOutput, name()),
                              scale);
+  }
+  void accUpdateGradParameters(const Activity<T>& input, const Activity<T>& gradOutput, double lr) override {
+    module.accUpdateGradParameters(detail::unwrap<T, In>(input, name()), detail::unwrap<T, Out>(gradOutput, name()),
+                                   lr);
   }
   void zeroGradParameters() override { module.zeroGradParameters(); }
   void updateParameters(double learningRate) override { module.updateParameters(learningRate); }

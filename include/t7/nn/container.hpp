@@ -93,6 +93,20 @@ class Container : public AnyModule<T> {
   void zeroGradParameters() override {
     for (auto& m : modules) m->zeroGradParameters();
   }
+  /// Torch7's default: accGradParameters(input, gradOutput, -lr) with every weight of the
+  /// tree standing in for its gradient.
+  void accUpdateGradParameters(const Activity<T>& input, const Activity<T>& gradOutput, double lr) override {
+    std::vector<Tensor<T>*> w, g;
+    collectParameters(w, g);
+    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    try {
+      this->accGradParameters(input, gradOutput, -lr);
+    } catch (...) {
+      for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+      throw;
+    }
+    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+  }
   void updateParameters(double learningRate) override {
     for (auto& m : modules) m->updateParameters(learningRate);
   }

@@ -96,6 +96,23 @@ class ModuleBase {
     for (Tensor<T>* t : g) t->zero();
     return self();
   }
+  /// Torch7's `accUpdateGradParameters`: weight -= learningRate * (this step's gradient),
+  /// applied straight to the weights, the gradients left untouched (the 2011 Torch7 training
+  /// step: no gradient buffers to zero, add and read). Runs accGradParameters with the
+  /// weights in the gradients' place.
+  Derived& accUpdateGradParameters(const In& input, const Out& gradOutput, double learningRate) {
+    std::vector<Tensor<T>*> w, g;
+    collectParameters(w, g);
+    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    try {
+      self().accGradParameters(input, gradOutput, -learningRate);
+    } catch (...) {
+      for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+      throw;
+    }
+    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    return self();
+  }
   /// weight -= learningRate * gradWeight for every parameter.
   Derived& updateParameters(double learningRate) {
     std::vector<Tensor<T>*> w, g;
