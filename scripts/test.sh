@@ -51,7 +51,8 @@ UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
 
 echo "== Examples (smoke mode)"
 for ex in build/release/examples/linear_regression build/sanitize/examples/linear_regression \
-          build/release/examples/tensor_basics build/sanitize/examples/tensor_basics; do
+          build/release/examples/tensor_basics build/sanitize/examples/tensor_basics \
+          build/release/examples/mlp build/sanitize/examples/mlp; do
   if "$ex" --smoke >"$ex.log" 2>&1; then
     echo "$ex: $(tail -n 1 "$ex.log")"
     passed=$((passed + 1))

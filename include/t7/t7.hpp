@@ -1,6 +1,6 @@
 #pragma once
 /// \file t7.hpp
-/// The umbrella header of t7's CPU library: `#include <t7/t7.hpp>`.
+/// The umbrella header of t7's CPU library: `#include <t7/t7.hpp>` (tensors, math, nn, optim).
 /// Heavier or optional parts have their own headers: LAPACK-level linear algebra
 /// (`<t7/math/linalg.hpp>`, Eigen's decompositions add ~40% to a TU's parse time), and
 /// later CUDA, image codecs, plotting.
@@ -26,3 +26,5 @@
 #include "t7/tensor/multinomial.hpp"
 #include "t7/tensor/rng_state.hpp"
 #include "t7/tensor/tensor.hpp"
+#include "t7/nn.hpp"
+#include "t7/optim.hpp"
