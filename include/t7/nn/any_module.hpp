@@ -69,6 +69,8 @@ class AnyModule {
   virtual void accUpdateGradParameters(const Activity<T>& input, const Activity<T>& gradOutput,
                                        double learningRate) = 0;
   virtual void zeroGradParameters() = 0;
+  /// Swaps every weight with its gradient (internal: accUpdateGradParameters).
+  virtual void swapParameters() = 0;
   /// weight -= learningRate * gradWeight for every parameter.
   virtual void updateParameters(double learningRate) = 0;
   /// Pointers to every weight and its gradient (internal: getParameters re-points them).
@@ -285,6 +287,9 @@ class Holder final : public AnyModule<typename M::value_type> {
                                    lr);
   }
   void zeroGradParameters() override { module.zeroGradParameters(); }
+  void swapParameters() override {
+    if constexpr (requires { module.swapParameters(); }) module.swapParameters();
+  }
   void updateParameters(double learningRate) override { module.updateParameters(learningRate); }
   void collectParameters(std::vector<Tensor<T>*>& w, std::vector<Tensor<T>*>& g) override {
     if constexpr (requires { module.collectParameters(w, g); }) {

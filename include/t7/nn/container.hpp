@@ -96,16 +96,17 @@ class Container : public AnyModule<T> {
   /// Torch7's default: accGradParameters(input, gradOutput, -lr) with every weight of the
   /// tree standing in for its gradient.
   void accUpdateGradParameters(const Activity<T>& input, const Activity<T>& gradOutput, double lr) override {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    swapParameters();
     try {
       this->accGradParameters(input, gradOutput, -lr);
     } catch (...) {
-      for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+      swapParameters();
       throw;
     }
-    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    swapParameters();
+  }
+  void swapParameters() override {
+    for (auto& m : modules) m->swapParameters();
   }
   void updateParameters(double learningRate) override {
     for (auto& m : modules) m->updateParameters(learningRate);

@@ -91,9 +91,7 @@ class ModuleBase {
   // ---- parameters --------------------------------------------------------------------------
 
   Derived& zeroGradParameters() {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    for (Tensor<T>* t : g) t->zero();
+    forEachParameter([](Tensor<T>&, Tensor<T>& g) { g.zero(); });
     return self();
   }
   /// Torch7's `accUpdateGradParameters`: weight -= learningRate * (this step's gradient),
@@ -101,24 +99,32 @@ class ModuleBase {
   /// step: no gradient buffers to zero, add and read). Runs accGradParameters with the
   /// weights in the gradients' place.
   Derived& accUpdateGradParameters(const In& input, const Out& gradOutput, double learningRate) {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    swapParameters();
     try {
       self().accGradParameters(input, gradOutput, -learningRate);
     } catch (...) {
-      for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+      swapParameters();
       throw;
     }
-    for (std::size_t i = 0; i < w.size(); ++i) std::swap(*w[i], *g[i]);
+    swapParameters();
     return self();
   }
   /// weight -= learningRate * gradWeight for every parameter.
   Derived& updateParameters(double learningRate) {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    for (std::size_t i = 0; i < w.size(); ++i) w[i]->add(static_cast<T>(-learningRate), *g[i]);
+    const T step = static_cast<T>(-learningRate);
+    forEachParameter([step](Tensor<T>& w, Tensor<T>& g) { w.add(step, g); });
     return self();
+  }
+  /// Calls fn(weight, gradient) on every parameter, allocating nothing.
+  template <class F>
+  void forEachParameter(F&& fn) {
+    detail::ForEachParameter<T, std::remove_reference_t<F>> v;
+    v.fn = &fn;
+    visitAll(v);
+  }
+  /// Swaps every weight with its gradient (accUpdateGradParameters' trick).
+  void swapParameters() {
+    forEachParameter([](Tensor<T>& w, Tensor<T>& g) { std::swap(w, g); });
   }
   /// Torch7's `parameters()`: the weights and their gradients (handles).
   Parameters<T> parameters() {

@@ -121,6 +121,16 @@ struct CollectParameters : FieldVisitor {
   }
 };
 
+/// Calls fn(weight, grad) on every parameter (skipping empty ones), without collecting them:
+/// what zeroGradParameters and updateParameters run every step, so it must not allocate.
+template <Element T, class F>
+struct ForEachParameter : FieldVisitor {
+  F* fn;
+  void parameter(const char*, Tensor<T>& w, const char*, Tensor<T>& g) {
+    if (w.nElement() > 0) (*fn)(w, g);
+  }
+};
+
 /// Replaces every tensor by a deep copy (same element type), sharing through the cache.
 template <Element T>
 struct Deepen : FieldVisitor {
