@@ -121,6 +121,9 @@ TEST_CASE("nn core: Sequential forward/backward equals the modules chained by ha
   CHECK(net.toString() ==
         "nn.Sequential {\n  [input -> (0) -> (1) -> (2) -> (3) -> output]\n  (0): nn.Linear(4 -> 5)\n  (1): nn.Tanh\n"
         "  (2): nn.Linear(5 -> 3)\n  (3): nn.LogSoftMax\n}");
+  std::ostringstream os;
+  os << net << "|" << nn::Linear<double>(2, 3) << "|" << net.get(1);
+  CHECK(os.str() == net.toString() + "|nn.Linear(2 -> 3)|nn.Tanh");
 }
 
 TEST_CASE("nn core: errors inside a container name the module path and both shapes") {

@@ -35,6 +35,7 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -249,5 +250,12 @@ class ModuleBase {
   Derived& self() { return static_cast<Derived&>(*this); }
   const Derived& self() const { return static_cast<const Derived&>(*this); }
 };
+
+/// Prints a module as Torch7's `print(m)` does (containers as a tree): `std::cout << net`.
+template <class M>
+  requires Module<M>
+std::ostream& operator<<(std::ostream& os, const M& m) {
+  return os << m.toString();
+}
 
 }  // namespace t7::nn
