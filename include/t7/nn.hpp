@@ -7,6 +7,7 @@
 #include "t7/nn/classnll.hpp"
 #include "t7/nn/container.hpp"
 #include "t7/nn/criterion.hpp"
+#include "t7/nn/criterions.hpp"
 #include "t7/nn/jacobian.hpp"
 #include "t7/nn/linear.hpp"
 #include "t7/nn/module.hpp"
