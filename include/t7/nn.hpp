@@ -6,6 +6,7 @@
 #include "t7/nn/any_module.hpp"
 #include "t7/nn/classnll.hpp"
 #include "t7/nn/container.hpp"
+#include "t7/nn/containers.hpp"
 #include "t7/nn/criterion.hpp"
 #include "t7/nn/criterions.hpp"
 #include "t7/nn/dropout.hpp"
@@ -17,4 +18,5 @@
 #include "t7/nn/shape_modules.hpp"
 #include "t7/nn/simple.hpp"
 #include "t7/nn/softmax.hpp"
+#include "t7/nn/table.hpp"
 #include "t7/nn/transfer.hpp"
