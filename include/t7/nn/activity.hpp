@@ -69,11 +69,24 @@ class Activity {
 
   /// Sizes for messages: `[32x784]`, or `{[3x4], [3x4]}` for a table.
   std::string describe() const {
-    if (isTensor()) return std::get<0>(v_).sizes().toString().empty() ? "[]" : "[" + std::get<0>(v_).sizes().toString() + "]";
-    std::string s = "{";
+    std::string s;
+    appendDescription(s);
+    return s;
+  }
+  void appendDescription(std::string& s) const {
+    if (isTensor()) {
+      s += '[';
+      s += std::get<0>(v_).sizes().toString();
+      s += ']';
+      return;
+    }
+    s += '{';
     const auto& t = std::get<1>(v_);
-    for (std::size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + t[i].describe();
-    return s + "}";
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (i) s += ", ";
+      t[i].appendDescription(s);
+    }
+    s += '}';
   }
 
   /// Calls `fn(tensor)` for every tensor, depth first (tables in order).
