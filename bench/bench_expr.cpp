@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <limits>
+#include <thread>
 #include <vector>
 
 using namespace t7;
@@ -56,6 +57,19 @@ void BM_tiny_add(benchmark::State& state) {  // per-call overhead: 16 elements i
   }
 }
 BENCHMARK(BM_tiny_add);
+
+// The same once the process has had a second thread (as any program that ran an OpenMP
+// loop has): handle reference counts then take atomic instructions. Runs after
+// BM_tiny_add, which must see a single-threaded process.
+void BM_tiny_add_threaded(benchmark::State& state) {
+  std::thread([] {}).join();
+  FloatTensor a = ones<float>(16), b = ones<float>(16), r(16);
+  for (auto _ : state) {
+    r = a + b;
+    benchmark::DoNotOptimize(r.data());
+  }
+}
+BENCHMARK(BM_tiny_add_threaded);
 
 // Where to start splitting across threads: a*b + c on n floats, one thread vs two (the
 // threshold forced to 0 or to infinity). The crossover is expr::kParallelThreshold.

@@ -2,6 +2,7 @@
 // in-place members, and identical results on every evaluation path.
 #include "helpers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -209,6 +210,92 @@ TEST_CASE("assignment is alias-safe; in-place updates stay in place", "[expr]") 
   FloatTensor column = base.select(1, 0);  // a view is never re-laid over its base
   T7_REQUIRE_THROWS_WITH_ALL(column = x + 0, SizeError, "operator=", "size 6", "size 3");
   CHECK(values(base) == std::vector<float>(9, 0.f));
+}
+
+TEST_CASE("the one-pass path for same-shaped contiguous operands agrees with the general path", "[expr]") {
+  // `r = e` first tries one pass over the leaves (every leaf contiguous with r's sizes, r
+  // contiguous, no overlap but an identical view); anything else takes the general path.
+  // Each case is checked against a strided destination, which always takes the general path.
+  manualSeed(12);
+  FloatTensor a = randn<float>(16), b = randn<float>(16);
+  auto viaStrided = [](const auto& e, index_t rows, index_t cols) {
+    FloatTensor d = zeros<float>(cols, rows).t();  // rows x cols, not contiguous
+    d = e;
+    return values(d);
+  };
+  SECTION("same shape, contiguous: in place into the existing memory") {
+    FloatTensor r(16);
+    const float* p = r.data();
+    r = a + b;
+    CHECK(r.data() == p);
+    for (int i = 0; i < 16; ++i) CHECK(r(i) == a(i) + b(i));
+  }
+  SECTION("2-D, tails of every length") {
+    for (index_t cols : {1, 3, 7, 8, 9, 17}) {
+      FloatTensor x = randn<float>(5, cols), y = randn<float>(5, cols), r(5, cols);
+      r = x * y - x / 3;
+      CHECK(values(r) == viaStrided(x * y - x / 3, 5, cols));
+    }
+  }
+  SECTION("a leaf with an odd stride on a size-1 dimension still reads the right elements") {
+    FloatTensor odd(a.storage(), 0, Shape{1, 16}, Strides{999, 1});
+    FloatTensor r(1, 16);
+    r = odd * 2 + b.view(1, 16);
+    for (int i = 0; i < 16; ++i) CHECK(r(0, i) == a(i) * 2 + b(i));
+  }
+  SECTION("a leaf on the destination's storage: identical view in place, any other view via a temporary") {
+    FloatTensor m = range<float>(0, 8).view(3, 3);
+    const std::vector<float> want = values(expr::eval(m.t().clone() * 10 + m));
+    m = m.t() * 10 + m;  // same storage, same offset, same sizes, other strides
+    CHECK(values(m) == want);
+    FloatTensor v = range<float>(0, 9);
+    FloatTensor w = v.narrow(0, 0, 9);
+    v.narrow(0, 1, 9) = w + 0;  // same storage, same sizes, another offset
+    CHECK(values(v) == std::vector<float>{0, 0, 1, 2, 3, 4, 5, 6, 7, 8});
+    FloatTensor x = range<float>(1, 4);
+    x = x * x + x;  // identical view: in place
+    CHECK(values(x) == std::vector<float>{2, 6, 12, 20});
+  }
+  SECTION("mixed element types, predicates and where") {
+    DoubleTensor d = randn<double>(16);
+    DoubleTensor r(16);
+    r = a + d;
+    for (int i = 0; i < 16; ++i) CHECK(r(i) == static_cast<double>(a(i)) + d(i));
+    ByteTensor mask(16);
+    mask = gt(a, b);
+    FloatTensor w(16);
+    w = where(mask, a, b);
+    for (int i = 0; i < 16; ++i) {
+      CHECK(mask(i) == (a(i) > b(i) ? 1 : 0));
+      CHECK(w(i) == std::max(a(i), b(i)));
+    }
+  }
+  SECTION("integer division by zero still throws, compound forms too") {
+    IntTensor x = Tensor<std::int32_t>{6, 8, 9}, y = Tensor<std::int32_t>{3, 0, 1}, r(3);
+    T7_REQUIRE_THROWS_WITH_ALL(r = x / y, ValueError, "integer division by zero", "div(");
+    r = x / (y + 1);
+    CHECK(values(r) == std::vector<std::int32_t>{1, 8, 4});
+    IntTensor z = x.clone();
+    T7_REQUIRE_THROWS_WITH_ALL(z /= y, ValueError, "integer division by zero");
+  }
+  SECTION("what the one pass does not take: broadcasts, strided or empty destinations, size errors") {
+    FloatTensor m = randn<float>(4, 16), r(4, 16);
+    r = m + a;  // broadcast
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 16; ++j) CHECK(r(i, j) == m(i, j) + a(j));
+    FloatTensor col = zeros<float>(16, 4).select(1, 2);  // strided destination
+    col = a + b;
+    for (int i = 0; i < 16; ++i) CHECK(col(i) == a(i) + b(i));
+    FloatTensor empty;
+    empty = a + b;  // resized first
+    CHECK(values(empty) == values(expr::eval(a + b)));
+    FloatTensor none = zeros<float>(0), none2 = zeros<float>(0);
+    none = none2 + 1;
+    CHECK(none.nElement() == 0);
+    FloatTensor wrong(15);
+    T7_REQUIRE_THROWS_WITH_ALL(wrong = a + b, SizeError, "operator=", "size 16", "size 15");
+    T7_REQUIRE_THROWS_WITH_ALL(wrong += a, SizeError);
+  }
 }
 
 TEST_CASE("an expression holds its operands by value", "[expr]") {

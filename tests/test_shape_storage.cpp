@@ -2,6 +2,8 @@
 #include "helpers.hpp"
 
 #include <cstdint>
+#include <thread>
+#include <vector>
 
 using namespace t7;
 
@@ -22,6 +24,103 @@ TEST_CASE("Shape holds sizes inline and multiplies them with an overflow check",
   Shape big;
   for (int i = 0; i < kMaxDims; ++i) big.push_back(1);
   T7_REQUIRE_THROWS_WITH_ALL(big.push_back(1), SizeError, "at most 16");
+}
+
+TEST_CASE("Shape copies carry exactly the values in use, at every rank", "[shape]") {
+  // A copy moves only the first size() values (those past it are never read): copies
+  // between every pair of ranks, constructed and assigned, must give equal shapes.
+  std::vector<Shape> shapes;
+  for (int n = 0; n <= kMaxDims; ++n) {
+    Shape s;
+    for (int i = 0; i < n; ++i) s.push_back(100 * n + i + 1);
+    shapes.push_back(s);
+  }
+  for (const Shape& a : shapes) {
+    const Shape copy = a;
+    CHECK(copy == a);
+    CHECK(copy.size() == a.size());
+    CHECK(copy.vec() == a.vec());
+    for (const Shape& b : shapes) {
+      Shape x = b;
+      x = a;
+      CHECK(x == a);
+      CHECK(x.vec() == a.vec());
+      x = x;  // self-assignment keeps it
+      CHECK(x == a);
+    }
+  }
+  // Growing a copy of a smaller shape fills the new values, never earlier leftovers.
+  Shape small = shapes[2];
+  small = shapes[kMaxDims];
+  small = shapes[1];
+  small.resize(6, 9);
+  CHECK(small == Shape{101, 9, 9, 9, 9, 9});
+  small.insert(1, 5);
+  CHECK(small == Shape{101, 5, 9, 9, 9, 9, 9});
+  CHECK(Shape::filled(kMaxDims, 3).product() == 43046721);
+}
+
+TEST_CASE("Storage handles count their users through copies, moves and assignments", "[storage]") {
+  int deleted = 0;
+  float* buffer = new float[4]{1, 2, 3, 4};
+  {
+    FloatStorage s = FloatStorage::wrap(buffer, 4, [&](float* p) {
+      delete[] p;
+      ++deleted;
+    });
+    CHECK(s.useCount() == 1);
+    FloatStorage copy = s;
+    CHECK(s.useCount() == 2);
+    FloatStorage moved = std::move(copy);
+    CHECK(s.useCount() == 2);
+    CHECK_FALSE(copy.defined());  // NOLINT: a moved-from handle is null
+    CHECK(copy.useCount() == 0);
+    FloatStorage assigned;
+    assigned = s;
+    CHECK(s.useCount() == 3);
+    assigned = assigned;  // self-assignment changes nothing
+    CHECK(s.useCount() == 3);
+    assigned = std::move(moved);
+    CHECK(s.useCount() == 2);
+    FloatStorage other(3);
+    assigned = other;  // re-pointing releases the old buffer's count
+    CHECK(s.useCount() == 1);
+    CHECK(other.useCount() == 2);
+    {
+      FloatTensor t(s, 0, Shape{4});  // tensors hold handles too
+      FloatTensor u = t.narrow(0, 1, 2);
+      CHECK(s.useCount() == 3);
+    }
+    CHECK(s.useCount() == 1);
+    CHECK(deleted == 0);
+  }
+  CHECK(deleted == 1);  // freed once, when the last handle went away
+  CHECK(FloatStorage().useCount() == 0);
+}
+
+TEST_CASE("Storage handles are counted right when threads copy them at once", "[storage][threads]") {
+  int deleted = 0;
+  {
+    FloatStorage s = FloatStorage::wrap(new float[8](), 8, [&](float* p) {
+      delete[] p;
+      ++deleted;
+    });
+    FloatTensor t(s, 0, Shape{8});
+    const long before = s.useCount();
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 100000; ++i) {
+          FloatTensor a = t;           // copy...
+          FloatTensor b = a.narrow(0, 1, 3);  // ...view...
+          FloatStorage c = b.storage();
+          (void)c;                     // ...and drop, concurrently with the other threads
+        }
+      });
+    for (auto& th : threads) th.join();
+    CHECK(s.useCount() == before);
+  }
+  CHECK(deleted == 1);
 }
 
 TEST_CASE("Storage allocates 64-byte aligned memory and shares it between handles", "[storage]") {

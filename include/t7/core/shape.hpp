@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <ostream>
@@ -30,11 +31,19 @@ class Shape {
   using iterator = index_t*;
   using const_iterator = const index_t*;
 
-  constexpr Shape() = default;
+  constexpr Shape() noexcept : v_{} {}
+  /// Copies move only the values in use: handles (and expression leaves, which copy them)
+  /// stay cheap to copy although the capacity is kMaxDims.
+  Shape(const Shape& o) noexcept : n_(o.n_) { copyValues(o); }
+  Shape& operator=(const Shape& o) noexcept {
+    n_ = o.n_;
+    copyValues(o);
+    return *this;
+  }
   /// `Shape{4, 3}`: explicit values.
-  Shape(std::initializer_list<index_t> values) { assign(values.begin(), values.end()); }
-  explicit Shape(std::span<const index_t> values) { assign(values.begin(), values.end()); }
-  explicit Shape(const std::vector<index_t>& v) { assign(v.begin(), v.end()); }
+  Shape(std::initializer_list<index_t> values) : Shape() { assign(values.begin(), values.end()); }
+  explicit Shape(std::span<const index_t> values) : Shape() { assign(values.begin(), values.end()); }
+  explicit Shape(const std::vector<index_t>& v) : Shape() { assign(v.begin(), v.end()); }
   /// `n` copies of `value`.
   static Shape filled(int n, index_t value) {
     Shape s;
@@ -125,7 +134,17 @@ class Shape {
                             " supported (define T7_MAX_DIMS to raise it)");
   }
 
-  index_t v_[kMaxDims] = {};
+  /// The first kHead values in one fixed-size move (ranks up to 4: almost every tensor),
+  /// the rest only when in use. Values past n_ are never read as numbers, so copying
+  /// whatever bytes they hold is harmless.
+  static constexpr int kHead = 4;
+  void copyValues(const Shape& o) noexcept {
+    std::memcpy(v_, o.v_, kHead * sizeof(index_t));
+    if (n_ > kHead) [[unlikely]]
+      std::memcpy(v_ + kHead, o.v_ + kHead, (kMaxDims - kHead) * sizeof(index_t));
+  }
+
+  index_t v_[kMaxDims];  // constructors zero it; copies carry the values in use (see copyValues)
   int n_ = 0;
 };
 

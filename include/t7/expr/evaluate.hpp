@@ -95,25 +95,32 @@ void storeStream(T* p, const batch<T>& v) {
   v.store_aligned(p);
 }
 
+/// Writes `e` over [begin, end) of a flat, contiguous range (every leaf contiguous) with
+/// non-temporal stores (batched expressions only): peels to the batch alignment, streams
+/// whole batches, then the tail (the same arithmetic as runFlat).
+template <class T, class E, int N>
+[[gnu::noinline]] void runFlatStream(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end) {
+  constexpr index_t W = batch<T>::size;
+  index_t i = begin;
+  const auto mis = reinterpret_cast<std::uintptr_t>(dst + i) % sizeof(batch<T>);
+  const index_t peel = mis ? std::min<index_t>(end - i, (sizeof(batch<T>) - mis) / sizeof(T)) : 0;
+  if (peel) runBatchPartial(dst, 1, e, c, i, peel);
+  for (i += peel; i + W <= end; i += W) storeStream(dst + i, e.template loadBatch<0, true>(c, i, W));
+  if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
+#if defined(__SSE2__)
+  _mm_sfence();  // order the streamed stores before whatever this thread does next
+#endif
+}
+
 /// Writes `e` over [begin, end) of a flat, contiguous range (every leaf contiguous);
 /// `stream`: with non-temporal stores (batched expressions only).
 template <class T, class E, int N>
 void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end, bool stream = false) {
   index_t i = begin;
   if constexpr (batched<T, E>) {
+    if (stream) [[unlikely]]
+      return runFlatStream(dst, e, c, begin, end);
     constexpr index_t W = batch<T>::size;
-    if (stream) {
-      // Peel to the batch alignment, stream whole batches, then the tail (same arithmetic).
-      const auto mis = reinterpret_cast<std::uintptr_t>(dst + i) % sizeof(batch<T>);
-      const index_t peel = mis ? std::min<index_t>(end - i, (sizeof(batch<T>) - mis) / sizeof(T)) : 0;
-      if (peel) runBatchPartial(dst, 1, e, c, i, peel);
-      for (i += peel; i + W <= end; i += W) storeStream(dst + i, e.template loadBatch<0, true>(c, i, W));
-      if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
-#if defined(__SSE2__)
-      _mm_sfence();  // order the streamed stores before whatever this thread does next
-#endif
-      return;
-    }
     for (; i + W <= end; i += W) e.template loadBatch<0, true>(c, i, W).store_unaligned(dst + i);
     if (i < end) runBatchPartial(dst, 1, e, c, i, end - i);
   } else {
@@ -145,6 +152,33 @@ void runChecked(bool& bad, Work&& work) {
     if (op::divisionByZero()) bad = true;
 }
 
+/// runFlatAll's threaded loop (kept out of line: the OpenMP region is large).
+template <class T, class E, int N>
+[[gnu::noinline]] void runFlatThreads(T* d, const E& e, const Cursor<N>& c, index_t total, bool stream, bool& bad) {
+#ifdef _OPENMP
+  constexpr index_t chunk = 4096;  // a multiple of every batch width
+  const index_t chunks = (total + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) reduction(|| : bad)
+  for (index_t b = 0; b < chunks; ++b)
+    runChecked<E>(bad, [&] { runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk), stream); });
+#else
+  runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total, stream); });
+#endif
+}
+
+/// Writes `e` over `total` contiguous elements at `d`, every leaf contiguous and read
+/// through `c` (steps 1): one flat loop, split across threads from parallelThreshold()
+/// elements.
+template <class T, class E, int N>
+void runFlatAll(T* d, const E& e, const Cursor<N>& c, index_t total, bool& bad) {
+  const bool stream = batched<T, E> && static_cast<std::size_t>(total) * sizeof(T) >= kStreamBytes;
+#ifdef _OPENMP
+  if (total >= parallelThreshold()) [[unlikely]]
+    return runFlatThreads(d, e, c, total, stream, bad);
+#endif
+  runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total, stream); });
+}
+
 template <class T, class E>
 void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
   constexpr int N = E::leaves;
@@ -171,20 +205,7 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
       c.ptr[j] = base[j];
       c.step[j] = 1;
     }
-    T* d = dst.data();
-    const bool stream = batched<T, E> && static_cast<std::size_t>(total) * sizeof(T) >= kStreamBytes;
-#ifdef _OPENMP
-    if (total >= parallelThreshold()) {
-      constexpr index_t chunk = 4096;  // a multiple of every batch width
-      const index_t chunks = (total + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static) reduction(|| : bad)
-      for (index_t b = 0; b < chunks; ++b)
-        runChecked<E>(bad, [&] { runFlat(d, e, c, b * chunk, std::min(total, (b + 1) * chunk), stream); });
-      return;
-    }
-#endif
-    runChecked<E>(bad, [&] { runFlat(d, e, c, 0, total, stream); });
-    return;
+    return runFlatAll(dst.data(), e, c, total, bad);
   }
 
   // Strided / broadcast path: merge dimensions that every operand walks contiguously.
@@ -268,6 +289,63 @@ bool needsTemporary(const Tensor<T>& dst, const E& e) {
   return clash;
 }
 
+/// The element count of a contiguous layout, or -1 when `sizes`/`strides` is not
+/// contiguous (the test of Tensor::isContiguous and the count in one loop).
+inline index_t contiguousCount(const Shape& sizes, const Strides& strides) {
+  index_t expected = 1;
+  for (int d = sizes.size() - 1; d >= 0; --d) {
+    if (sizes[d] == 1) continue;
+    if (strides[d] != expected) return -1;
+    expected *= sizes[d];
+  }
+  return expected;
+}
+
+/// True when a layout has sizes `out` and steps through them as `outStrides` does (the
+/// strides of size-1 dimensions, never stepped, aside).
+inline bool sameWalk(const Shape& sizes, const Strides& strides, const Shape& out, const Strides& outStrides) {
+  if (sizes.size() != out.size()) return false;
+  for (int d = 0; d < out.size(); ++d)
+    if (sizes[d] != out[d] || (out[d] != 1 && strides[d] != outStrides[d])) return false;
+  return true;
+}
+
+/// `dst = e` in one pass over the leaves for the common case: `dst` contiguous, every leaf
+/// with dst's sizes and walking them as dst does (so contiguous too), and any leaf on dst's
+/// storage starting where dst starts (so it views the same elements in the same order).
+/// Then e's shape is dst's, no temporary is needed and the loop is flat. Returns false,
+/// having done nothing, otherwise.
+template <class T, class E>
+bool tryAssignFlat(Tensor<T>& dst, const E& e) {
+  constexpr int N = E::leaves;
+  if constexpr (N == 0) {
+    return false;
+  } else {
+    const Shape& out = dst.sizes();
+    const Strides& outStrides = dst.strides();
+    const index_t total = contiguousCount(out, outStrides);
+    if (total <= 0) return false;  // (not contiguous, or nothing to write)
+    Cursor<N> c;
+    bool ok = true;
+    int k = 0;
+    e.visitLeaves([&](const auto& t) {
+      using U = typename std::remove_cvref_t<decltype(t)>::value_type;
+      bool fits = sameWalk(t.sizes(), t.strides(), out, outStrides);
+      if constexpr (std::is_same_v<U, T>)
+        fits = fits && (t.storageOffset() == dst.storageOffset() || !t.storage().isSameAs(dst.storage()));
+      ok = ok && fits;
+      c.ptr[k] = reinterpret_cast<const char*>(t.data());
+      c.step[k++] = 1;
+    });
+    if (!ok) return false;
+    bool bad = false;
+    runFlatAll(dst.data(), e, c, total, bad);
+    if constexpr (E::intDiv)
+      if (bad) t7::detail::fail<ValueError>("integer division by zero in ", e.describe());
+    return true;
+  }
+}
+
 }  // namespace detail
 
 /// Evaluates `e` into `dst`, whose shape must be the expression's; alias-safe.
@@ -305,6 +383,8 @@ template <Element T, Device D>
 template <class E>
   requires expr::isNode<E>
 Tensor<T, D>& Tensor<T, D>::operator=(const E& e) {
+  if (expr::detail::tryAssignFlat(*this, e)) [[likely]]
+    return *this;
   const Shape s = e.shape();
   if (sizes_ != s) {
     // Only a tensor with no element is resized: resizing a view would silently re-lay it
@@ -322,6 +402,8 @@ namespace expr::detail {
 /// `dst = e` where e's shape must be dst's (in-place forms cannot grow their tensor).
 template <class T, class E>
 Tensor<T>& assignInPlace(Tensor<T>& dst, const E& e, const char* op) {
+  if (tryAssignFlat(dst, e)) [[likely]]
+    return dst;
   const Shape s = e.shape();
   if (s != dst.sizes())
     t7::detail::fail<SizeError>(op, ": the result has size ", s.toString(), " but the tensor it writes has size ",
