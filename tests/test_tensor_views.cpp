@@ -118,6 +118,14 @@ TEST_CASE("expand repeats size-1 dimensions with stride 0", "[tensor][views]") {
   T7_REQUIRE_THROWS_WITH_ALL(col.expand(3), SizeError, "expand", "fewer");
 }
 
+TEST_CASE("a tensor with no element is contiguous, whatever its strides", "[tensor][views]") {
+  FloatTensor z(2, 0, 3);
+  CHECK(z.isContiguous());
+  CHECK(z.transpose(0, 2).isContiguous());
+  CHECK(FloatTensor(4, 3).narrow(0, 1, 0).isContiguous());
+  CHECK_FALSE(FloatTensor(4, 3).narrow(1, 0, 2).isContiguous());
+}
+
 TEST_CASE("squeeze and unsqueeze", "[tensor][views]") {
   FloatTensor a = zeros<float>(1, 3, 1, 2);
   CHECK(a.squeeze().sizes() == Shape{3, 2});

@@ -90,7 +90,7 @@ bool Tensor<T, D>::isContiguous() const {
   index_t expected = 1;
   for (int d = dim() - 1; d >= 0; --d) {
     if (sizes_[d] == 1) continue;
-    if (strides_[d] != expected) return false;
+    if (strides_[d] != expected) return nElement() == 0;  // a tensor with no element is contiguous
     expected *= sizes_[d];
   }
   return true;
