@@ -77,16 +77,7 @@ class AnyModule {
   virtual void collectParameters(std::vector<Tensor<T>*>& weights, std::vector<Tensor<T>*>& grads) = 0;
 
   /// Torch7's `parameters()`: the weights and their gradients (handles).
-  Parameters<T> parameters() {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    Parameters<T> p;
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      p.weights.push_back(*w[i]);
-      p.gradWeights.push_back(*g[i]);
-    }
-    return p;
-  }
+  Parameters<T> parameters() { return detail::parametersOf<T>(*this); }
   /// Torch7's `getParameters()`: one flat tensor of all weights and one of all gradients, the
   /// modules' tensors re-pointed into them (see nn/detail/flatten.hpp for the rules).
   std::pair<Tensor<T>, Tensor<T>> getParameters() {

@@ -144,13 +144,7 @@ class Container : public AnyModule<T> {
                  std::vector<bool>& matched) override {
     const Derived* o = dynamic_cast<const Derived*>(&other);
     if (!o) t7::detail::fail<TypeError>("share: ", self().typeName(), " cannot share with ", other.typeName());
-    detail::RecordFields theirs;
-    const_cast<Derived*>(o)->visitAll(theirs);
-    detail::ShareFields v;
-    v.other = &theirs.fields;
-    v.names = &names;
-    v.matched = &matched;
-    visitAll(v);
+    detail::shareFields(self(), *o, names, matched);
   }
   std::string typeName() const override { return Derived::torchType; }
   std::string toString() const override { return self().typeName(); }
@@ -172,14 +166,7 @@ class Container : public AnyModule<T> {
   /// The same container in another element type (a new network; shared storages stay shared).
   template <Element U>
   typename detail::Rebind<Derived, U>::type convertWith(detail::TensorCache& cache) const {
-    detail::RecordFields src;
-    const_cast<Derived&>(self()).visitAll(src);
-    typename detail::Rebind<Derived, U>::type dst{};
-    detail::ConvertFields<T, U> v;
-    v.src = &src.fields;
-    v.cache = &cache;
-    dst.visitAll(v);
-    return dst;
+    return detail::convertFields<typename detail::Rebind<Derived, U>::type, T>(self(), cache);
   }
   /// A deep copy, as the container type (Torch7's `clone()`); tensors that shared a storage
   /// share the copy of it.

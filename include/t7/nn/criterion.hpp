@@ -50,24 +50,13 @@ class CriterionBase {
   /// A deep copy.
   Derived clone() const {
     detail::TensorCache cache;
-    Derived c(self());
-    detail::Deepen<T> v;
-    v.cache = &cache;
-    c.visitAll(v);
-    return c;
+    return detail::deepCopyOf<T>(self(), cache);
   }
   /// The same criterion with element type U (Torch7's `:type()`).
   template <Element U>
   typename detail::Rebind<Derived, U>::type type() const {
     detail::TensorCache cache;
-    detail::RecordFields src;
-    const_cast<Derived&>(self()).visitAll(src);
-    typename detail::Rebind<Derived, U>::type dst{};
-    detail::ConvertFields<T, U> v;
-    v.src = &src.fields;
-    v.cache = &cache;
-    dst.visitAll(v);
-    return dst;
+    return detail::convertFields<typename detail::Rebind<Derived, U>::type, T>(self(), cache);
   }
   auto toFloat() const { return type<float>(); }
   auto toDouble() const { return type<double>(); }

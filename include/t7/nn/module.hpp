@@ -128,16 +128,7 @@ class ModuleBase {
     forEachParameter([](Tensor<T>& w, Tensor<T>& g) { std::swap(w, g); });
   }
   /// Torch7's `parameters()`: the weights and their gradients (handles).
-  Parameters<T> parameters() {
-    std::vector<Tensor<T>*> w, g;
-    collectParameters(w, g);
-    Parameters<T> p;
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      p.weights.push_back(*w[i]);
-      p.gradWeights.push_back(*g[i]);
-    }
-    return p;
-  }
+  Parameters<T> parameters() { return detail::parametersOf<T>(*this); }
   /// Torch7's `getParameters()`: flat views of all weights and all gradients.
   std::pair<Tensor<T>, Tensor<T>> getParameters() {
     std::vector<Tensor<T>*> w, g;
@@ -177,13 +168,7 @@ class ModuleBase {
     if (!shared.empty()) c.share(self(), std::move(shared));
     return c;
   }
-  Derived cloneWith(detail::TensorCache& cache) const {
-    Derived c(self());
-    detail::Deepen<T> v;
-    v.cache = &cache;
-    c.visitAll(v);
-    return c;
-  }
+  Derived cloneWith(detail::TensorCache& cache) const { return detail::deepCopyOf<T>(self(), cache); }
 
   /// The same module with element type U (Torch7's `:type()`), a new module.
   template <Element U>
@@ -195,15 +180,7 @@ class ModuleBase {
   auto toDouble() const { return type<double>(); }
   template <Element U>
   typename detail::Rebind<Derived, U>::type convertWith(detail::TensorCache& cache) const {
-    using Target = typename detail::Rebind<Derived, U>::type;
-    detail::RecordFields src;
-    const_cast<Derived&>(self()).visitAll(src);
-    Target dst{};
-    detail::ConvertFields<T, U> v;
-    v.src = &src.fields;
-    v.cache = &cache;
-    dst.visitAll(v);
-    return dst;
+    return detail::convertFields<typename detail::Rebind<Derived, U>::type, T>(self(), cache);
   }
 
   /// Torch7's `share(other, 'weight', 'bias', ...)`: the named tensors become views of
@@ -215,13 +192,7 @@ class ModuleBase {
     return self();
   }
   void shareWith(const Derived& other, const std::vector<std::string_view>& names, std::vector<bool>& matched) {
-    detail::RecordFields theirs;
-    const_cast<Derived&>(other).visitAll(theirs);
-    detail::ShareFields v;
-    v.other = &theirs.fields;
-    v.names = &names;
-    v.matched = &matched;
-    visitAll(v);
+    detail::shareFields(self(), other, names, matched);
   }
 
   // ---- printing ----------------------------------------------------------------------------

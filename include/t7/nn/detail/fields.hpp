@@ -121,6 +121,20 @@ struct CollectParameters : FieldVisitor {
   }
 };
 
+/// parameters() and getParameters() of anything with collectParameters(w, g) (a typed
+/// module or an AnyModule): one implementation for both.
+template <Element T, class M>
+Parameters<T> parametersOf(M& m) {
+  std::vector<Tensor<T>*> w, g;
+  m.collectParameters(w, g);
+  Parameters<T> p;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    p.weights.push_back(*w[i]);
+    p.gradWeights.push_back(*g[i]);
+  }
+  return p;
+}
+
 /// Calls fn(weight, grad) on every parameter (skipping empty ones), without collecting them:
 /// what zeroGradParameters and updateParameters run every step, so it must not allocate.
 template <Element T, class F>
@@ -161,6 +175,16 @@ struct Deepen : FieldVisitor {
     for (auto& m : list) m = m->cloneWith(*cache);
   }
 };
+
+/// A copy of m whose tensors are deep copies (sharing through the cache): clone().
+template <Element T, class M>
+M deepCopyOf(const M& m, TensorCache& cache) {
+  M c(m);
+  Deepen<T> v;
+  v.cache = &cache;
+  c.visitAll(v);
+  return c;
+}
 
 /// Empties the buffers (outputs, gradInputs, temporaries); children recurse.
 struct ClearBuffers : FieldVisitor {
@@ -288,6 +312,21 @@ struct ConvertFields : FieldVisitor {
   }
 };
 
+/// A new Target (the same module or criterion with element type U) whose fields are
+/// converted copies of src's: what clone(), type<U>(), toFloat() and toDouble() run.
+template <class Target, Element S, class Src>
+Target convertFields(const Src& src, TensorCache& cache) {
+  using U = typename Target::value_type;
+  RecordFields from;
+  const_cast<Src&>(src).visitAll(from);
+  Target dst{};
+  ConvertFields<S, U> v;
+  v.src = &from.fields;
+  v.cache = &cache;
+  dst.visitAll(v);
+  return dst;
+}
+
 /// Points the named tensor fields at the other module's (Torch7's `share`): `set`, so the
 /// two modules read and write the same storage.
 struct ShareFields : FieldVisitor {
@@ -342,6 +381,18 @@ struct ShareFields : FieldVisitor {
     for (std::size_t i = 0; i < list.size(); ++i) list[i]->shareWith(*from[i], *names, *matched);
   }
 };
+
+/// share(): the named fields of `self` become views of `other`'s (both of one type).
+template <class M>
+void shareFields(M& self, const M& other, const std::vector<std::string_view>& names, std::vector<bool>& matched) {
+  RecordFields theirs;
+  const_cast<M&>(other).visitAll(theirs);
+  ShareFields v;
+  v.other = &theirs.fields;
+  v.names = &names;
+  v.matched = &matched;
+  self.visitAll(v);
+}
 
 /// Throws when a name given to share() matched no field anywhere.
 inline void checkAllShared(const std::vector<std::string_view>& names, const std::vector<bool>& matched,
