@@ -26,7 +26,7 @@ def load(name):
     for b in json.load(open(p))["benchmarks"]:
         if b.get("aggregate_name") != "median": continue
         fam, *args = b["run_name"].split("/")
-        key = tuple(a.split(":")[1] for a in args if ":" in a)
+        key = tuple(a.split(":")[1] for a in args if a.split(":")[0] in ("batch", "threads"))
         r[(fam, key)] = b["items_per_second"]
     return r
 t7, torch = load("t7.json"), load("torch.json")
