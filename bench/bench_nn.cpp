@@ -33,13 +33,15 @@ struct Mlp {
       targets.push_back(t);
     }
   }
-  /// Backward through every layer but the first one's gradInput.
-  template <class Last>
-  void backwardNoInputGrad(const FloatTensor& x, const FloatTensor& g, Last&& lastStep) {
+  /// The backward pass from the last layer to the first, `step(module, input, gradOutput,
+  /// isFirst)` per layer (it returns the layer's gradInput), so the first layer can skip its
+  /// gradInput.
+  template <class Step>
+  void backwardNoInputGrad(const FloatTensor& x, const FloatTensor& g, Step&& step) {
     nn::Activity<float> gout = g;
     const nn::Activity<float>* cur = &gout;
-    for (std::size_t i = net.size(); i-- > 1;) cur = &lastStep(net.get(i), net.get(i - 1).output, *cur, false);
-    lastStep(net.get(0), nn::Activity<float>(x), *cur, true);
+    for (std::size_t i = net.size(); i-- > 1;) cur = &step(net.get(i), net.get(i - 1).output, *cur, false);
+    step(net.get(0), nn::Activity<float>(x), *cur, true);
   }
 };
 
