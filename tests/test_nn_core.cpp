@@ -263,9 +263,9 @@ TEST_CASE("nn core: training/evaluate, clearState, listModules, findModules, app
   CHECK(outer.output.tensor().nElement() == 0);
   CHECK(outer.findModules<nn::Linear<double>>()[0]->output.nElement() == 0);
   CHECK(outer.findModules<nn::Linear<double>>()[0]->weight.nElement() == 20);  // parameters stay
-  outer.replace([](std::unique_ptr<nn::AnyModule<double>> m) -> std::unique_ptr<nn::AnyModule<double>> {
-    if (m->is<nn::Tanh<double>>()) return nn::anyModule(nn::Sigmoid<double>());
-    return m;
+  outer.replace([](nn::AnyModule<double>& m) -> std::unique_ptr<nn::AnyModule<double>> {
+    if (m.is<nn::Tanh<double>>()) return nn::anyModule(nn::Sigmoid<double>());
+    return nullptr;  // keep it
   });
   CHECK(outer.findModules<nn::Tanh<double>>().empty());
   CHECK(outer.findModules<nn::Sigmoid<double>>().size() == 2);
@@ -312,4 +312,35 @@ TEST_CASE("nn core: accUpdateGradParameters equals accGradParameters + updatePar
   l.accUpdateGradParameters(x, randn<double>({3, 2}), 0.5);
   CHECK(!equal(l.weight, l2.weight));
   CHECK(sum(abs(l.gradWeight)) == 0);
+}
+
+TEST_CASE("nn core: error paths of containers, tables and share") {
+  nn::Sequential<float> s;
+  T7_REQUIRE_THROWS_WITH_ALL(s.add(std::unique_ptr<nn::AnyModule<float>>()), ValueError, "nn.Sequential", "null module");
+  T7_REQUIRE_THROWS_WITH_ALL(s.remove(), IndexError, "nn.Sequential", "remove", "empty");
+  s.add(nn::Tanh()).add(nn::Linear(2, 2));
+  T7_REQUIRE_THROWS_WITH_ALL(s.remove(5), IndexError, "remove", "index 5 out of range for 2");
+  // A callback that throws leaves every child in place.
+  CHECK_THROWS_AS(s.replace([](nn::AnyModule<float>& m) -> std::unique_ptr<nn::AnyModule<float>> {
+    if (m.is<nn::Linear<float>>()) throw ValueError("no");
+    return nn::anyModule(nn::Sigmoid());
+  }),
+                  ValueError);
+  CHECK(s.get(0).typeName() == "nn.Sigmoid");
+  CHECK(s.get(1).typeName() == "nn.Linear");
+
+  nn::Table<float> t{FloatTensor(2)};
+  nn::Activity<float> a = t;
+  T7_REQUIRE_THROWS_WITH_ALL(a[1], IndexError, "index 1 out of range for a table of 1");
+  T7_REQUIRE_THROWS_WITH_ALL(a[0].table("JoinTable"), TypeError, "JoinTable: expected a table, got a tensor [2]");
+
+  nn::Sequential<float> other;
+  other.add(nn::Linear(2, 2)).add(nn::Linear(2, 2));
+  nn::Sequential<float> one;
+  one.add(nn::Linear(2, 2));
+  nn::Sequential<float> two;
+  two.add(nn::Tanh()).add(nn::Linear(2, 2));
+  T7_REQUIRE_THROWS_WITH_ALL(two.share(other, {"weight"}), TypeError, "share: nn.Tanh cannot share with nn.Linear");
+  T7_REQUIRE_THROWS_WITH_ALL(one.share(other, {"weight"}), SizeError, "share: containers of 1 and 2 modules");
+  T7_REQUIRE_THROWS_WITH_ALL(s.get(1).share(other, {"weight"}), TypeError, "share: nn.Linear cannot share with nn.Sequential");
 }

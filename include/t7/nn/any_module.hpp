@@ -170,14 +170,16 @@ class AnyModule {
 
   /// The direct children (empty for a leaf).
   virtual std::vector<AnyModule*> children() { return {}; }
-  /// Torch7's `replace(fn)`: every module below this one is replaced by `fn(module)` (which
-  /// returns it unchanged, or a new module), top-down.
+  /// Torch7's `replace(fn)`: every module below this one, top-down, is offered to
+  /// `fn(AnyModule&)`, which returns its replacement, or nullptr to keep it. (Torch7's callback
+  /// returned the module itself to keep it; here the container never hands a child over, so
+  /// no callback can lose one.)
   template <class F>
   AnyModule& replace(F&& fn) {
-    replaceWith(std::function<std::unique_ptr<AnyModule>(std::unique_ptr<AnyModule>)>(std::forward<F>(fn)));
+    replaceWith(std::function<std::unique_ptr<AnyModule>(AnyModule&)>(std::forward<F>(fn)));
     return *this;
   }
-  virtual void replaceWith(const std::function<std::unique_ptr<AnyModule>(std::unique_ptr<AnyModule>)>&) {}
+  virtual void replaceWith(const std::function<std::unique_ptr<AnyModule>(AnyModule&)>&) {}
   /// This module and all below it, pre-order (Torch7's `listModules`).
   std::vector<AnyModule*> listModules() {
     std::vector<AnyModule*> out;

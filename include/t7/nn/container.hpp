@@ -154,12 +154,10 @@ class Container : public AnyModule<T> {
     for (auto& m : modules) c.push_back(m.get());
     return c;
   }
-  void replaceWith(const std::function<ModulePtr(ModulePtr)>& fn) override {
-    for (std::size_t i = 0; i < modules.size(); ++i) {
-      ModulePtr r = fn(std::move(modules[i]));
-      if (!r) t7::detail::fail<ValueError>(self().typeName(), ": replace: the callback returned no module for child ", i);
-      modules[i] = std::move(r);
-      modules[i]->replaceWith(fn);
+  void replaceWith(const std::function<ModulePtr(AnyModule<T>&)>& fn) override {
+    for (auto& m : modules) {
+      if (ModulePtr r = fn(*m)) m = std::move(r);
+      m->replaceWith(fn);
     }
   }
 
