@@ -391,7 +391,10 @@ inline IDXHeader readHeader(IDXInput& in, const IDXReadOptions& opts) {
   };
   if ((got >= 1 && m[0] != 0) || (got >= 2 && m[1] != 0)) {
     std::string found;
-    for (std::size_t i = 0; i < got; ++i) found += (i ? " " : "") + hex(m[i]);
+    for (std::size_t i = 0; i < got; ++i) {
+      if (i) found += ' ';
+      found += hex(m[i]);
+    }
     fail<IOError>(in.where(), "bad magic at byte 0: expected 00 00 <type> <rank>, found ", found,
                   " (not an IDX file)");
   }

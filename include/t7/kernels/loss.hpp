@@ -200,7 +200,10 @@ constexpr void requireFloating() {
 /// "[2x3]", or "[]" for a tensor with no dimension.
 template <Element T>
 std::string lossShapeText(const Tensor<T>& t) {
-  return "[" + t.sizes().toString() + "]";
+  std::string s = "[";
+  s += t.sizes().toString();
+  s += ']';
+  return s;
 }
 
 /// Calls fn(e0, e1, ...) with references to the elements of same-size tensors, row-major.
