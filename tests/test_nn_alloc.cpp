@@ -11,6 +11,7 @@
 
 #include "t7/nn.hpp"
 #include "t7/optim.hpp"
+#include "t7/data/batch.hpp"
 
 namespace {
 thread_local bool counting = false;
@@ -135,4 +136,54 @@ TEST_CASE("nn alloc: accUpdateGradParameters steps allocate nothing either") {
   };
   step();
   CHECK(countAllocations([&] { step(); }) == 0);
+}
+
+TEST_CASE("nn alloc: a steady CNN training step (conv, batch norm, pooling, dropout) allocates nothing") {
+  for (index_t batch : {index_t{1}, index_t{8}}) {
+    nn::Sequential<float> net;
+    net.add(nn::SpatialConvolution(3, 8, 3, 3, 1, 1, 1, 1)).add(nn::SpatialBatchNormalization(8, 1e-3));
+    net.add(nn::ReLU(true)).add(nn::SpatialMaxPooling(2, 2, 2, 2)).add(nn::Dropout(0.2));
+    net.add(nn::SpatialConvolution(8, 6, 3, 3)).add(nn::Tanh()).add(nn::SpatialSubSampling(6, 2, 2, 2, 2));
+    net.add(nn::SpatialAveragePooling(1, 1)).add(nn::View(6 * 1 * 1)).add(nn::Linear(6, 10)).add(nn::LogSoftMax());
+    nn::ClassNLLCriterion<float> criterion;
+    auto [params, grads] = net.getParameters();
+    optim::SGDState<float> sgd{.learningRate = 0.01, .momentum = 0.9, .nesterov = true, .dampening = 0};
+    // batch 1 runs in evaluate mode (batch norm needs more than one value per channel to train)
+    if (batch == 1) net.evaluate();
+    FloatTensor x = randn<float>({batch, 3, 8, 8});
+    LongTensor y(batch);
+    y.fill(3);
+    auto step = [&] {
+      auto feval = [&](const FloatTensor&) -> optim::Eval<float> {
+        net.zeroGradParameters();
+        const FloatTensor& out = net.forward(x).tensor();
+        const double loss = criterion.forward(out, y);
+        net.backward(x, criterion.backward(out, y));
+        return {loss, grads};
+      };
+      optim::sgd(feval, params, sgd);
+    };
+    step();  // the first step sizes every buffer
+    CHECK(countAllocations([&] {
+            for (int i = 0; i < 3; ++i) step();
+          }) == 0);
+  }
+}
+
+TEST_CASE("nn alloc: a steady epoch of shuffled, augmented batches allocates nothing") {
+  ByteTensor images(100, 3, 8, 8);
+  images.fill(7);
+  LongTensor labels(100);
+  labels.fill(1);
+  Generator g(1);
+  auto b = data::batches(images, labels, 32,
+                         {.shuffle = true, .generator = &g, .normalize = {.scale = 1.0 / 255, .mean = {0.5}},
+                          .cropPadding = 2, .hflip = true});
+  index_t seen = 0;
+  for (auto& [x, y] : b) seen += x.size(0);  // the first epoch sizes the batch tensors
+  CHECK(seen == 100);
+  CHECK(countAllocations([&] {
+          for (int e = 0; e < 2; ++e)
+            for (auto& [x, y] : b) (void)x;
+        }) == 0);
 }

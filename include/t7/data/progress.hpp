@@ -64,6 +64,14 @@ class ProgressBar {
   /// `current == total` prints the final line (finish). ValueError when current is outside
   /// [0, total]. Does nothing once finished.
   void update(index_t current, std::string_view extra = {});
+  /// `n` more items are done: `update(current() + n, extra)`, the form a batch loop wants
+  /// (`bar.advance(x.size(0), "loss 0.31")`). ValueError when n < 0 or the count would pass
+  /// total.
+  void advance(index_t n, std::string_view extra = {});
+  /// Items done so far (the last update).
+  index_t current() const { return current_; }
+  /// Seconds since the bar was made (by its clock).
+  double elapsed() const { return now() - start_; }
   /// Prints the final line (the last count, throughput and total time) and a newline;
   /// later calls do nothing. Called by update() at `total`; call it to end a bar early.
   void finish(std::string_view extra = {});
@@ -146,6 +154,14 @@ inline void ProgressBar::update(index_t current, std::string_view extra) {
     lastTenth_ = tenth;
     draw(line(current, t - start_, extra, false), false);
   }
+}
+
+inline void ProgressBar::advance(index_t n, std::string_view extra) {
+  if (finished_) return;
+  if (n < 0) t7::detail::fail<ValueError>("ProgressBar::advance: n ", n, " is negative");
+  if (n > total_ - current_)
+    t7::detail::fail<ValueError>("ProgressBar::advance: ", current_, " + ", n, " items pass the total ", total_);
+  update(current_ + n, extra);
 }
 
 inline void ProgressBar::finish(std::string_view extra) {
