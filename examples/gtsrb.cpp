@@ -1,12 +1,13 @@
-// The GTSRB tutorial ("Deep Learning with Torch: the 15-minute blitz" style tutorial on the
-// German Traffic Sign Recognition Benchmark) in C++: its vgg-small network, trained as the
-// tutorial trains it. nn.Sequential of three blocks of ConvBNReLU pairs (SpatialConvolution
-// 3x3 pad 1 + SpatialBatchNormalization(n, 1e-3) + ReLU(true)) with 32, 64 and 128 maps, each
-// block ending with SpatialMaxPooling(2,2,2,2) and Dropout(0.2), then View(128*6*6),
-// Dropout(0.5), Linear(128*6*6, 512), BatchNormalization(512), ReLU(true), Linear(512, 43) and
-// LogSoftMax, on 48x48 RGB images; ClassNLLCriterion; optim.sgd {learningRate = 0.01, momentum
-// = 0.9, dampening = 0, nesterov = true} through getParameters(); model:training() for the
-// training pass and model:evaluate() for the validation pass; accuracies by ConfusionMatrix.
+// The GTSRB tutorial (Preetham Sreenivas's Torch tutorial, code in
+// github.com/preethamsp/tutorial.gtsrb.torch) in C++: its vgg-small network on the German
+// Traffic Sign Recognition Benchmark, trained as the tutorial trains it. nn.Sequential of three
+// blocks of two ConvBNReLU (SpatialConvolution 3x3 pad 1 + SpatialBatchNormalization(n, 1e-3)
+// + ReLU(true)) with 32, 64 and 128 maps, each block ending with SpatialMaxPooling(2,2,2,2) and
+// Dropout(0.2), then View(128*6*6), Dropout(0.5), Linear(128*6*6, 512), BatchNormalization(512),
+// ReLU(true), Linear(512, 43) and LogSoftMax, on 48x48 RGB images; ClassNLLCriterion; optim.sgd
+// {learningRate = 0.01, momentum = 0.9, dampening = 0, nesterov = true} through getParameters();
+// model:training() for the training pass, model:evaluate() for the validation pass; the
+// accuracies by ConfusionMatrix.
 //
 //   build/release/examples/gtsrb [--epochs N] [--batch N] [--lr X] [--data DIR] [--seed N]
 //                                [--threads N] [--train-size N] [--val-size N] [--augment]
@@ -23,7 +24,7 @@
 // validation accuracy and examples/s, and at the end the confusion matrix's figures (global,
 // per-class average, mean IoU) with the worst classes; --confusion prints the full 43x43
 // matrix. --augment adds random crops (4-pixel padding; no flips: they would turn "keep left"
-// into "keep right"). --smoke trains on 256 generated images for one epoch (CI).
+// into "keep right"). --smoke trains on 256 generated images (or 256 of --data) for one epoch (CI).
 #include <t7/data/batch.hpp>
 #include <t7/data/gtsrb.hpp>
 #include <t7/data/progress.hpp>
@@ -33,7 +34,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <numbers>
 #include <string>
 #include <vector>
 
@@ -220,28 +220,28 @@ double evaluate(nn::Sequential<float>& net, auto& batches, optim::ConfusionMatri
   return cm.totalValid;
 }
 
-/// ConfusionMatrix's totals, and the `worst` classes with their most frequent wrong guess.
+/// ConfusionMatrix's totals, and the `worst` classes (below 100%) with their most frequent
+/// wrong guess.
 void printSummary(const optim::ConfusionMatrix& cm, int worst) {
   std::printf("validation: global correct %.2f%%, average row correct %.2f%%, average rowUcol correct (VOC) %.2f%%\n",
               100 * cm.totalValid, 100 * cm.averageValid, 100 * cm.averageUnionValid);
   std::vector<index_t> order;
   for (index_t c = 0; c < cm.nclasses; ++c)
-    if (!std::isnan(cm.valids.data()[c])) order.push_back(c);
+    if (cm.valids.data()[c] < 1) order.push_back(c);  // seen (not NaN) and not all right
   std::stable_sort(order.begin(), order.end(),
                    [&](index_t a, index_t b) { return cm.valids.data()[a] < cm.valids.data()[b]; });
-  std::printf("worst classes (recall, most frequent mistake):\n");
-  const std::int64_t* mat = cm.mat.data();
+  std::printf(order.empty() ? "every class 100%%\n" : "worst classes (recall, most frequent mistake):\n");
   for (int i = 0; i < worst && i < int(order.size()); ++i) {
     const index_t c = order[std::size_t(i)];
+    const std::int64_t* row = cm.mat.data() + c * cm.nclasses;  // targets c, by prediction
     index_t confused = -1;
     for (index_t p = 0; p < cm.nclasses; ++p)
-      if (p != c && mat[c * cm.nclasses + p] > 0 && (confused < 0 || mat[c * cm.nclasses + p] > mat[c * cm.nclasses + confused]))
-        confused = p;
+      if (p != c && row[p] > 0 && (confused < 0 || row[p] > row[confused])) confused = p;
     std::printf("  %2lld %-45s %6.2f%%", static_cast<long long>(c), cm.classes[std::size_t(c)].c_str(),
                 100 * cm.valids.data()[c]);
     if (confused >= 0)
       std::printf("  -> %lld %s (%lld)", static_cast<long long>(confused), cm.classes[std::size_t(confused)].c_str(),
-                  static_cast<long long>(mat[c * cm.nclasses + confused]));
+                  static_cast<long long>(row[confused]));
     std::printf("\n");
   }
 }
@@ -266,7 +266,8 @@ int main(int argc, char** argv) try {
     try {
       val = data::loadGTSRB(dir, data::Split::Test, load);
     } catch (const IOError& e) {
-      std::cout << "no labelled test split (" << e.what() << "):\nvalidating on the last tenth of each training class\n";
+      std::cout << "no labelled test split (" << e.what() << "):\n"
+                << "validating on the last tenth of each training class\n";
       holdOut(train, val);
     }
     train.classes = val.classes = gtsrbNames();
@@ -369,9 +370,10 @@ int main(int argc, char** argv) try {
                 static_cast<double>(seen) / seconds, seconds);
     std::fflush(stdout);
   }
-  std::printf("%d epochs in %.1f s\n", opt.epochs, total.time().real);
+  const double elapsed = total.time().real;
   if (opt.confusion) std::cout << confusion << "\n";
   printSummary(confusion, 5);
+  std::printf("%d epochs in %.1f s, validation accuracy %.2f%%\n", opt.epochs, elapsed, 100 * confusion.totalValid);
   return 0;
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";

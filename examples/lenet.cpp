@@ -26,7 +26,7 @@ using namespace t7;
 namespace {
 
 struct Options {
-  int epochs = 10;
+  int epochs = 8;
   index_t batch = 32;
   double lr = 0.05, momentum = 0.9;
   std::string data;

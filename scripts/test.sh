@@ -52,7 +52,9 @@ UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
 echo "== Examples (smoke mode)"
 for ex in build/release/examples/linear_regression build/sanitize/examples/linear_regression \
           build/release/examples/tensor_basics build/sanitize/examples/tensor_basics \
-          build/release/examples/mlp build/sanitize/examples/mlp; do
+          build/release/examples/mlp build/sanitize/examples/mlp \
+          build/release/examples/lenet build/sanitize/examples/lenet \
+          build/release/examples/gtsrb build/sanitize/examples/gtsrb; do
   if "$ex" --smoke >"$ex.log" 2>&1; then
     echo "$ex: $(tail -n 1 "$ex.log")"
     passed=$((passed + 1))

@@ -1,53 +1,22 @@
 // Tests of t7/data/cifar.hpp (CIFAR-10 and CIFAR-100 binary batches).
 
+#include "data_helpers.hpp"
 #include "helpers.hpp"
 
 #include <t7/data/cifar.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 using namespace t7;
 namespace fs = std::filesystem;
-using Bytes = std::vector<unsigned char>;
+using namespace t7test::data;
 
 namespace {
-
-/// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("t7_test_cifar_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-void writeBytes(const std::string& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-void writeText(const std::string& p, const std::string& s) {
-  std::ofstream f(p, std::ios::binary);
-  f << s;
-}
 
 /// The pixel byte p (0..3071) of record `id`.
 unsigned char pixel(int id, int p) { return static_cast<unsigned char>((id * 7 + p * 3) % 256); }

@@ -1,6 +1,7 @@
 // Tests of t7/data/netpbm.hpp (PGM/PPM), t7/data/resize.hpp (bilinear resize),
 // t7/data/gtsrb.hpp (GTSRB) and t7/data/image_folder.hpp (folder per class).
 
+#include "data_helpers.hpp"
 #include "helpers.hpp"
 
 #include <t7/data/gtsrb.hpp>
@@ -8,66 +9,17 @@
 #include <t7/data/netpbm.hpp>
 #include <t7/data/resize.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 using namespace t7;
 namespace fs = std::filesystem;
-using Bytes = std::vector<unsigned char>;
+using namespace t7test::data;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("t7_test_gtsrb_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-Bytes readBytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
-
-void writeBytes(const std::string& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-void writeText(const std::string& p, const std::string& s) {
-  std::ofstream f(p, std::ios::binary);
-  f << s;
-}
-
-Bytes bytesOf(const std::string& s) { return Bytes(s.begin(), s.end()); }
-
-Bytes operator+(Bytes a, const Bytes& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-bool noTemporaries(const fs::path& dir) {
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().find(".tmp.") != std::string::npos) return false;
-  return true;
-}
 
 /// An RGB image [3 x h x w] whose pixel (c, y, x) is `f(c, y, x)`.
 template <class F>

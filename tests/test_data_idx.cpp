@@ -1,24 +1,21 @@
 // Tests of t7/data/idx.hpp (IDX files, MNIST) and t7/data/progress.hpp (ProgressBar).
 
+#include "data_helpers.hpp"
 #include "helpers.hpp"
 
 #include <t7/data/idx.hpp>
 #include <t7/data/progress.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #if T7_HAVE_ZLIB
 #include <zlib.h>
@@ -26,36 +23,9 @@
 
 using namespace t7;
 namespace fs = std::filesystem;
-using Bytes = std::vector<unsigned char>;
+using namespace t7test::data;
 
 namespace {
-
-/// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("t7_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-Bytes readBytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
-
-void writeBytes(const std::string& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
 
 /// An IDX header: 00 00 type rank, then the sizes big-endian.
 Bytes header(unsigned type, std::vector<std::uint32_t> sizes) {
@@ -63,11 +33,6 @@ Bytes header(unsigned type, std::vector<std::uint32_t> sizes) {
   for (auto s : sizes)
     for (int k = 3; k >= 0; --k) b.push_back(static_cast<unsigned char>(s >> (8 * k)));
   return b;
-}
-
-Bytes operator+(Bytes a, const Bytes& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 #if T7_HAVE_ZLIB
@@ -79,13 +44,6 @@ void writeGzip(const std::string& p, const Bytes& b) {
   REQUIRE(gzclose(g) == Z_OK);
 }
 #endif
-
-/// No `*.tmp.*` file left behind in `dir`.
-bool noTemporaries(const fs::path& dir) {
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().find(".tmp.") != std::string::npos) return false;
-  return true;
-}
 
 /// Values exercising each type's range (extremes, negatives, fractions for floating types).
 template <class T>

@@ -472,3 +472,51 @@ TEST_CASE("nn conv: clone, toFloat and Sequential keep the options") {
   CHECK(net.get<nn::SpatialConvolution<double>>(0).finput.nElement() == 0);
   CHECK(net.forward(xs).tensor().sizes() == Shape{2, 1, 2, 2});
 }
+
+TEST_CASE("nn conv: the direct kernels for few input planes match direct loops") {
+  // stride 1, undilated, 1-4 input planes, output rows of one vector or more: the kernels of
+  // kernels/conv2d_direct.hpp (row tails, plane blocks of 1-4, kernel-column blocks of 1-4,
+  // padding, threads over samples and over rows), in double and float
+  manualSeed(5);
+  std::mt19937 rng(3);
+  auto pick = [&](int lo, int hi) { return static_cast<index_t>(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  int directRuns = 0;
+  for (int it = 0; it < 24; ++it) {
+    const index_t pad = pick(0, 3);
+    Geometry g{pick(1, 4), pick(1, 9), pick(1, 8), pick(1, 6), 1, 1, pad, pick(0, 3)};
+    const index_t N = it % 4 == 0 ? 5 : pick(1, 2), H = pick(g.kH, 14), W = pick(16, 41);
+    const index_t oW = W + 2 * g.padW - g.kW + 1;
+    kernels::Window2d win{.channels = g.nIn, .height = H, .width = W, .kH = g.kH, .kW = g.kW, .padH = g.padH,
+                          .padW = g.padW};
+    if (win.outH() < 1 || oW < 1) continue;
+    directRuns += kernels::detail::direct::applies<double>(win);
+    nn::SpatialConvolution<double> m(g.nIn, g.nOut, g.kW, g.kH, 1, 1, g.padW, g.padH);
+    const DoubleTensor x = randn<double>({N, g.nIn, H, W});
+    INFO("it " << it << " " << m.toString() << " input " << x.sizes().toString());
+    CHECK(maxAbsDiff(m.forward(x), naiveConv(x, m.weight, m.bias, g)) < 1e-12);
+    const DoubleTensor go = randn<double>({N, g.nOut, win.outH(), win.outW()});
+    DoubleTensor gi, gw, gb;
+    naiveConvBackward(x, m.weight, go, g, gi, gw, gb);
+    m.zeroGradParameters();
+    m.accGradParameters(x, go, 0.25);
+    CHECK(maxAbsDiff(m.gradWeight, DoubleTensor(gw * 0.25)) < 1e-11);
+    CHECK(maxAbsDiff(m.gradBias, DoubleTensor(gb * 0.25)) < 1e-11);
+    // float: the same to float precision
+    nn::SpatialConvolution<float> f(g.nIn, g.nOut, g.kW, g.kH, 1, 1, g.padW, g.padH);
+    f.weight.copy(m.weight);
+    f.bias.copy(m.bias);
+    CHECK(maxAbsDiff(f.forward(x.toFloat()).toDouble(), m.output) < 1e-4);
+    f.zeroGradParameters();
+    f.accGradParameters(x.toFloat(), go.toFloat(), 0.25);
+    CHECK(maxAbsDiff(f.gradWeight.toDouble(), m.gradWeight) < 1e-3);
+  }
+  CHECK(directRuns >= 12);
+  // a non-finite input value reaches only the outputs whose window holds it
+  nn::SpatialConvolution<float> f(1, 2, 3, 3);
+  FloatTensor x = randn<float>({1, 1, 5, 20});
+  x(0, 0, 2, 0) = std::numeric_limits<float>::infinity();
+  const FloatTensor& y = f.forward(x);
+  CHECK(std::isinf(y(0, 0, 0, 0)));
+  CHECK(std::isfinite(y(0, 0, 0, 1)));
+  CHECK(std::isfinite(y(0, 1, 2, 17)));
+}

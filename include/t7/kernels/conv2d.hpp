@@ -31,13 +31,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "t7/kernels/conv2d_direct.hpp"
+#include "t7/kernels/detail/threads.hpp"
 #include "t7/kernels/im2col.hpp"
 #include "t7/math/detail/blas_backend.hpp"
 #include "t7/tensor/tensor.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace t7::kernels {
 
@@ -96,20 +95,8 @@ void fullConv2dAccGradParameters(Tensor<T>& gradWeight, Tensor<T>& gradBias, con
 
 namespace detail::conv {
 
-inline int maxThreads() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-inline int threadId() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
+using kernels::detail::maxThreads;
+using kernels::detail::threadId;
 
 /// Below this many multiply-adds a parallel region costs more than it saves.
 inline constexpr double kParallelWork = 1 << 16;
@@ -233,40 +220,17 @@ void accUnfold(const T* y, index_t M, const Window2d& g, const T* x, T* G, T sca
   if (N == 0 || M == 0 || K == 0 || P == 0 || scale == T(0)) return;
   const bool direct = isPointwise(g);
   if (samplePerThread(N, static_cast<double>(M) * K * P)) {
-    const int threads = maxThreads();
-    if (!direct) columns.resize(threads, K, P);
-    partials.resize(threads, MK);
+    if (!direct) columns.resize(maxThreads(), K, P);
     T* ws = columns.data();
-    T* part = partials.data();
-    int team = 1;
-#pragma omp parallel
-    {
-      const int t = threadId();
-#pragma omp single
-      {
-#ifdef _OPENMP
-        team = omp_get_num_threads();
-#endif
+    kernels::detail::sumPerThread(N, MK, partials, G, scale, [&](index_t n, T* mine, int t) {
+      const T* b = x + n * xs;
+      if (!direct) {
+        T* cols = ws + t * K * P;
+        im2colRows(b, g, cols, 0, K);
+        b = cols;
       }
-      T* mine = part + t * MK;
-      std::memset(static_cast<void*>(mine), 0, sizeof(T) * MK);
-      T* cols = direct ? nullptr : ws + t * K * P;
-#pragma omp for schedule(static)
-      for (index_t n = 0; n < N; ++n) {
-        const T* b = x + n * xs;
-        if (!direct) {
-          im2colRows(b, g, cols, 0, K);
-          b = cols;
-        }
-        t7::detail::blas::gemm(false, true, M, K, P, T(1), y + n * ys, P, b, P, T(1), mine, K);
-      }
-    }
-#pragma omp parallel for schedule(static) if (static_cast<double>(MK) * team >= kParallelWork)
-    for (index_t i = 0; i < MK; ++i) {
-      T s = T(0);
-      for (int t = 0; t < team; ++t) s += part[t * MK + i];
-      G[i] += scale * s;
-    }
+      t7::detail::blas::gemm(false, true, M, K, P, T(1), y + n * ys, P, b, P, T(1), mine, K);
+    });
   } else {
     if (!direct) columns.resize(1, K, P);
     for (index_t n = 0; n < N; ++n) {
@@ -316,6 +280,10 @@ void conv2dForward(Tensor<T>& output, const Tensor<T>& input, const Tensor<T>& w
   const index_t N = detail::conv::batchOf(input), M = weight.nElement() / std::max<index_t>(g.patchSize(), 1);
   detail::conv::resizeImage(output, input.dim() == 4, N, M, g.outH(), g.outW());
   const T* b = bias.nElement() > 0 ? bias.data() : nullptr;
+  if (detail::direct::applies<T>(g)) {
+    detail::direct::forward(input.data(), g, weight.data(), M, b, output.data(), N, columns);
+    return;
+  }
   detail::conv::unfoldGemm(weight.data(), M, g, input.data(), b, output.data(), N, columns);
 }
 
@@ -336,7 +304,11 @@ void conv2dAccGradParameters(Tensor<T>& gradWeight, Tensor<T>& gradBias, const T
   T7_DEBUG_ASSERT(input.isContiguous() && gradOutput.isContiguous() && gradWeight.isContiguous());
   const index_t N = detail::conv::batchOf(input), M = gradWeight.nElement() / std::max<index_t>(g.patchSize(), 1);
   const T s = static_cast<T>(scale);
-  detail::conv::accUnfold(gradOutput.data(), M, g, input.data(), gradWeight.data(), s, N, columns, partials);
+  if (detail::direct::applies<T>(g)) {
+    if (s != T(0)) detail::direct::accGrad(input.data(), g, gradOutput.data(), M, gradWeight.data(), s, N, columns, partials);
+  } else {
+    detail::conv::accUnfold(gradOutput.data(), M, g, input.data(), gradWeight.data(), s, N, columns, partials);
+  }
   if (gradBias.nElement() > 0)
     detail::conv::accBiasGrad(gradOutput.data(), N, M, g.outH() * g.outW(), gradBias.data(), s);
 }

@@ -21,10 +21,10 @@
 
 namespace t7::kernels {
 
-/// Elements of the per-thread scratch the local-convolution kernels need: threadSlots()
+/// Elements of the per-thread scratch the local-convolution kernels need: maxThreads()
 /// slices of n * (K + nOut).
 inline index_t localConvolutionScratchSize(index_t n, index_t nOut, const Window2d& g) {
-  return static_cast<index_t>(detail::threadSlots()) * n * (g.patchSize() + nOut);
+  return static_cast<index_t>(detail::maxThreads()) * n * (g.patchSize() + nOut);
 }
 
 /// output [n x nOut x oH x oW] from `n` contiguous images; weight [oH*oW x nOut x K] (K =
@@ -77,7 +77,7 @@ void localConvolutionForward(const T* input, index_t n, const T* weight, const T
   const bool parallel = P > 1 && n * nOut * K * P > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t p = 0; p < P; ++p) {
-    T* X = scratch + (parallel ? detail::threadSlot() : 0) * n * (K + nOut);
+    T* X = scratch + (parallel ? detail::threadId() : 0) * n * (K + nOut);
     T* Y = X + n * K;
     detail::gatherLocation(columns, n, K, P, p, X);
     t7::detail::blas::gemm(false, true, n, nOut, K, T(1), X, K, weight + p * nOut * K, K, T(0), Y, nOut);
@@ -95,7 +95,7 @@ void localConvolutionBackwardInput(const T* gradOutput, index_t n, const T* weig
   const bool parallel = P > 1 && n * nOut * K * P > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t p = 0; p < P; ++p) {
-    T* G = scratch + (parallel ? detail::threadSlot() : 0) * n * (K + nOut);
+    T* G = scratch + (parallel ? detail::threadId() : 0) * n * (K + nOut);
     T* D = G + n * nOut;
     detail::gatherLocation(gradOutput, n, nOut, P, p, G);
     t7::detail::blas::gemm(false, false, n, K, nOut, T(1), G, nOut, weight + p * nOut * K, K, T(0), D, K);
@@ -121,7 +121,7 @@ void localConvolutionAccGrad(const T* input, const T* gradOutput, index_t n, T* 
   const bool parallel = P > 1 && n * nOut * K * P > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t p = 0; p < P; ++p) {
-    T* X = scratch + (parallel ? detail::threadSlot() : 0) * n * (K + nOut);
+    T* X = scratch + (parallel ? detail::threadId() : 0) * n * (K + nOut);
     T* G = X + n * K;
     detail::gatherLocation(columns, n, K, P, p, X);
     detail::gatherLocation(gradOutput, n, nOut, P, p, G);

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "t7/core/config.hpp"
+#include "t7/kernels/detail/threads.hpp"
 #include "t7/kernels/im2col.hpp"
 #include "t7/math/detail/blas_backend.hpp"
 
@@ -34,22 +35,6 @@ namespace t7::kernels {
 // ---- threads -----------------------------------------------------------------------------
 
 namespace detail {
-/// How many per-thread workspace slices a parallel loop may use (omp_get_max_threads()).
-inline int threadSlots() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-/// The calling thread's slice (omp_get_thread_num(); 0 outside a parallel region).
-inline int threadSlot() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
 /// Below this many multiply-adds a loop stays on one thread.
 inline constexpr index_t kMinParallelMacs = 1 << 15;
 }  // namespace detail

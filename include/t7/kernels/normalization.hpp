@@ -536,6 +536,17 @@ void localKernelCoverage(T* coef, index_t h, index_t w, const LocalKernel<T>& K)
   }
 }
 
+namespace detail {
+/// sum[i] = sum over the p planes q of term(q * hw + i), for i < hw (the per-pixel sums over
+/// planes of the local normalizations; planes added in order).
+template <Element T, class Term>
+void sumOverPlanes(T* sum, index_t p, index_t hw, Term term) {
+  std::fill(sum, sum + hw, T(0));
+  for (index_t q = 0; q < p; ++q)
+    for (index_t i = 0; i < hw; ++i) sum[i] += term(q * hw + i);
+}
+}  // namespace detail
+
 template <Element T>
 void subtractiveNormForward(T* out, T* localsums, T* adjustedsums, const T* in, index_t n, index_t p, index_t h,
                             index_t w, const LocalKernel<T>& K, const T* coef, T* work) {
@@ -551,9 +562,7 @@ void subtractiveNormForward(T* out, T* localsums, T* adjustedsums, const T* in, 
     T* tmp = planeSum + hw;
     T* ls = localsums + b * hw;
     T* as = adjustedsums + b * hw;
-    std::fill(planeSum, planeSum + hw, T(0));
-    for (index_t q = 0; q < p; ++q)
-      for (index_t i = 0; i < hw; ++i) planeSum[i] += x[q * hw + i];
+    detail::sumOverPlanes(planeSum, p, hw, [x](index_t k) { return x[k]; });
     correlateSame(ls, planeSum, h, w, K, false, tmp);
     for (index_t i = 0; i < hw; ++i) {
       ls[i] *= invP;
@@ -577,9 +586,7 @@ void subtractiveNormBackward(T* gradIn, const T* gradOut, index_t n, index_t p, 
     T* gs = work + b * 3 * hw;
     T* tmp = gs + hw;
     T* back = tmp + hw;
-    std::fill(gs, gs + hw, T(0));
-    for (index_t q = 0; q < p; ++q)
-      for (index_t i = 0; i < hw; ++i) gs[i] += g[q * hw + i];
+    detail::sumOverPlanes(gs, p, hw, [g](index_t k) { return g[k]; });
     for (index_t i = 0; i < hw; ++i) gs[i] = static_cast<T>(gs[i] * invP / coef[i]);
     correlateSame(back, gs, h, w, K, true, tmp);
     for (index_t q = 0; q < p; ++q)
@@ -605,9 +612,7 @@ void divisiveNormForward(T* out, T* localstds, T* adjustedstds, T* thresholdedst
     T* ls = localstds + b * hw;
     T* as = adjustedstds + b * hw;
     T* ts = thresholdedstds + b * hw;
-    std::fill(sq, sq + hw, T(0));
-    for (index_t q = 0; q < p; ++q)
-      for (index_t i = 0; i < hw; ++i) sq[i] += x[q * hw + i] * x[q * hw + i];
+    detail::sumOverPlanes(sq, p, hw, [x](index_t k) { return x[k] * x[k]; });
     correlateSame(ls, sq, h, w, K, false, tmp);
     for (index_t i = 0; i < hw; ++i) {
       // Rounding can leave a tiny negative where the true value is 0.
@@ -641,9 +646,7 @@ void divisiveNormBackward(T* gradIn, const T* gradOut, const T* in, const T* loc
     T* back = tmp + hw;
     // d loss / d thresholdedstds = -sum over planes of g x / t^2; through the threshold, the
     // division by coef and the square root to d loss / d (mean of squares).
-    for (index_t i = 0; i < hw; ++i) dq[i] = T(0);
-    for (index_t q = 0; q < p; ++q)
-      for (index_t i = 0; i < hw; ++i) dq[i] += g[q * hw + i] * x[q * hw + i];
+    detail::sumOverPlanes(dq, p, hw, [g, x](index_t k) { return g[k] * x[k]; });
     for (index_t i = 0; i < hw; ++i) {
       const double dt = -static_cast<double>(dq[i]) / (static_cast<double>(ts[i]) * ts[i]);
       const bool pass = as[i] > th && ls[i] > 0;

@@ -181,7 +181,7 @@ void col2vol(const T* columns, const Window3d& g, T* volume) {
 
 inline index_t volumetricColumnsSize(index_t n, index_t nOut, const Window3d& g) {
   if (g.isPointwise()) return 0;
-  const index_t slots = detail::volumetricParallel(n, nOut, g) ? detail::threadSlots() : 1;
+  const index_t slots = detail::volumetricParallel(n, nOut, g) ? detail::maxThreads() : 1;
   return slots * g.patchSize() * detail::volumetricChunkSlices(g) * g.outH() * g.outW();
 }
 
@@ -204,7 +204,7 @@ void volumetricConvolutionForward(const T* input, index_t n, const T* weight, co
       t7::detail::blas::gemm(false, false, nOut, P, K, T(1), weight, K, in, P, beta, out, P);
       continue;
     }
-    T* cols = columns + (parallel ? detail::threadSlot() : 0) * K * chunk * slice;
+    T* cols = columns + (parallel ? detail::threadId() : 0) * K * chunk * slice;
     for (index_t t0 = 0; t0 < g.outT(); t0 += chunk) {
       const index_t t1 = std::min(t0 + chunk, g.outT()), m = (t1 - t0) * slice;
       vol2colSlices(in, g, cols, t0, t1);
@@ -228,7 +228,7 @@ void volumetricConvolutionBackwardInput(const T* gradOutput, index_t n, const T*
       t7::detail::blas::gemm(true, false, K, P, nOut, T(1), weight, K, gout, P, T(0), gin, P);
       continue;
     }
-    T* cols = columns + (parallel ? detail::threadSlot() : 0) * K * chunk * slice;
+    T* cols = columns + (parallel ? detail::threadId() : 0) * K * chunk * slice;
     std::fill(gin, gin + inSample, T(0));
     for (index_t t0 = 0; t0 < g.outT(); t0 += chunk) {
       const index_t t1 = std::min(t0 + chunk, g.outT()), m = (t1 - t0) * slice;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "t7/kernels/normalization.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
@@ -66,7 +67,7 @@ class BatchNormBase : public ModuleBase<Derived, T> {
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const kernels::BatchNormShape g = geometry(input);
-    const Tensor<T>& x = contiguousCopy(input, _input);
+    const Tensor<T>& x = contiguousIn(input, _input);
     if (this->train && g.n * g.s < 2)
       t7::detail::fail<ValueError>(name(), ": training needs more than one value per channel, got input [",
                                    input.sizes().toString(), "] (use evaluate() for single values)");
@@ -115,13 +116,6 @@ class BatchNormBase : public ModuleBase<Derived, T> {
  private:
   static const char* name() { return Derived::torchType + 3; }  // without "nn."
   static const T* optional(const Tensor<T>& t) { return t.nElement() > 0 ? t.data() : nullptr; }
-
-  static const Tensor<T>& contiguousCopy(const Tensor<T>& t, Tensor<T>& buffer) {
-    if (t.isContiguous()) return t;
-    buffer.resize(t.sizes());
-    buffer.copy(t);
-    return buffer;
-  }
 
   /// Checks the input (Torch7's checkInputDim) and returns its [n x c x s] geometry.
   kernels::BatchNormShape geometry(const Tensor<T>& input) const {
@@ -172,8 +166,8 @@ class BatchNormBase : public ModuleBase<Derived, T> {
                                   input.sizes().toString(), "]");
     if (this->train && (save_mean.nElement() != g.c || save_std.nElement() != g.c))
       t7::detail::fail<ValueError>(name(), ": must call forward() in training mode before backward()");
-    const Tensor<T>& x = contiguousCopy(input, _input);
-    const Tensor<T>& go = contiguousCopy(gradOutput, _gradOutput);
+    const Tensor<T>& x = contiguousIn(input, _input);
+    const Tensor<T>& go = contiguousIn(gradOutput, _gradOutput);
     T* gi = nullptr;
     if (wantInput) {
       this->gradInput.resize(x.sizes());

@@ -18,6 +18,7 @@
 #include "t7/kernels/conv_local.hpp"
 #include "t7/kernels/conv_other.hpp"
 #include "t7/kernels/vol2col.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
@@ -25,15 +26,6 @@ namespace t7::nn {
 namespace detail::convolutions {
 
 // The modules below name themselves in messages as `torchType + 3`: Torch7's name without "nn.".
-
-/// `x` itself when contiguous, else `copy` resized and filled with x's values.
-template <Element T>
-const Tensor<T>& contiguous(const Tensor<T>& x, Tensor<T>& copy) {
-  if (x.isContiguous()) return x;
-  copy.resize(x.sizes());
-  copy.copy(x);
-  return copy;
-}
 
 /// The data of a parameter tensor, checked: `numel` elements, contiguous (any shape: Torch7
 /// views its weights as 2-D or N-D as convenient).
@@ -44,23 +36,6 @@ T* parameterData(const char* module, const char* name, const Tensor<T>& w, index
                                 w.sizes().toString(), "]");
   if (!w.isContiguous()) t7::detail::fail<ValueError>(module, ": ", name, " must be contiguous");
   return w.data();
-}
-
-/// Throws SizeError unless gradOutput has the sizes the forward gives for this input.
-template <Element T>
-void checkGradOutput(const char* module, const Shape& expected, const Tensor<T>& input,
-                     const Tensor<T>& gradOutput) {
-  if (gradOutput.sizes() != expected)
-    t7::detail::fail<SizeError>(module, ": gradOutput should be [", expected.toString(), "] for input [",
-                                input.sizes().toString(), "], got [", gradOutput.sizes().toString(), "]");
-}
-
-/// Torch7's reset(stdv): uniform in [-s, s], s = stdv*sqrt(3) when given, else 1/sqrt(fanIn).
-template <Element T>
-void resetUniform(double stdv, index_t fanIn, Tensor<T>& weight, Tensor<T>& bias) {
-  const double s = stdv > 0 ? stdv * std::sqrt(3.0) : 1 / std::sqrt(static_cast<double>(fanIn));
-  weight.uniform(-s, s);
-  if (bias.nElement() > 0) bias.uniform(-s, s);
 }
 
 inline void checkPositive(const char* module, const char* what, index_t a, index_t b = 1, index_t c = 1) {
@@ -94,25 +69,21 @@ class TemporalConvolution : public ModuleBase<TemporalConvolution<T>, T> {
       : inputFrameSize(inputFrameSize), outputFrameSize(outputFrameSize), kW(kW), dW(dW) {
     detail::convolutions::checkPositive(torchType + 3, "frame sizes", inputFrameSize, outputFrameSize);
     detail::convolutions::checkPositive(torchType + 3, "kW and dW", kW, dW);
-    weight.resize(outputFrameSize, kW * inputFrameSize);
-    gradWeight.resize(outputFrameSize, kW * inputFrameSize);
-    bias.resize(outputFrameSize);
-    gradBias.resize(outputFrameSize);
+    detail::allocateParameters(Shape{outputFrameSize, kW * inputFrameSize}, Shape{outputFrameSize}, weight, gradWeight,
+                               bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// Re-draws weight and bias uniformly in [-1/sqrt(kW*inputFrameSize), ...] (or
   /// +-stdv*sqrt(3)), as Torch7's `reset(stdv)`.
   TemporalConvolution& reset(double stdv = 0) {
-    detail::convolutions::resetUniform(stdv, kW * inputFrameSize, weight, bias);
+    detail::resetUniform(stdv, kW * inputFrameSize, weight, bias);
     return *this;
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const kernels::Temporal1d g = geometry(input);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
     const index_t n = input.dim() == 3 ? input.size(0) : 1;
     this->output.resize(outputShape(input, g));
     kernels::temporalConvolutionForward(in.data(), n, weightData(), biasData(bias, "bias"), this->output.data(), g);
@@ -120,8 +91,8 @@ class TemporalConvolution : public ModuleBase<TemporalConvolution<T>, T> {
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const kernels::Temporal1d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 3 ? input.size(0) : 1;
     this->gradInput.resize(input.sizes());
     kernels::temporalConvolutionBackwardInput(gout.data(), n, weightData(), this->gradInput.data(), g);
@@ -129,9 +100,9 @@ class TemporalConvolution : public ModuleBase<TemporalConvolution<T>, T> {
   }
   void accGradParameters(const Tensor<T>& input, const Tensor<T>& gradOutput, double scale = 1) {
     const kernels::Temporal1d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 3 ? input.size(0) : 1;
     T* gw = detail::convolutions::parameterData(torchType + 3, "gradWeight", gradWeight, weight.nElement());
     kernels::temporalConvolutionAccGrad(in.data(), gout.data(), n, gw, biasData(gradBias, "gradBias"),
@@ -206,24 +177,20 @@ class VolumetricConvolution : public ModuleBase<VolumetricConvolution<T>, T> {
     detail::convolutions::checkPositive(torchType + 3, "kernel sizes", kT, kW, kH);
     detail::convolutions::checkPositive(torchType + 3, "strides", dT, dW, dH);
     detail::convolutions::checkPadding(torchType + 3, padT, this->padW, this->padH);
-    weight.resize(Shape{nOutputPlane, nInputPlane, kT, kH, kW});
-    gradWeight.resize(weight.sizes());
-    bias.resize(nOutputPlane);
-    gradBias.resize(nOutputPlane);
+    detail::allocateParameters(Shape{nOutputPlane, nInputPlane, kT, kH, kW}, Shape{nOutputPlane}, weight, gradWeight,
+                               bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// Torch7's `reset(stdv)`: uniform in +-1/sqrt(kT*kW*kH*nInputPlane) (or +-stdv*sqrt(3)).
   VolumetricConvolution& reset(double stdv = 0) {
-    detail::convolutions::resetUniform(stdv, kT * kW * kH * nInputPlane, weight, bias);
+    detail::resetUniform(stdv, kT * kW * kH * nInputPlane, weight, bias);
     return *this;
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const kernels::Window3d g = geometry(input);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
     const index_t n = input.dim() == 5 ? input.size(0) : 1;
     this->output.resize(outputShape(input, g));
     finput.resize(kernels::volumetricColumnsSize(n, nOutputPlane, g));
@@ -233,8 +200,8 @@ class VolumetricConvolution : public ModuleBase<VolumetricConvolution<T>, T> {
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const kernels::Window3d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 5 ? input.size(0) : 1;
     this->gradInput.resize(input.sizes());
     fgradInput.resize(kernels::volumetricColumnsSize(n, nOutputPlane, g));
@@ -244,9 +211,9 @@ class VolumetricConvolution : public ModuleBase<VolumetricConvolution<T>, T> {
   }
   void accGradParameters(const Tensor<T>& input, const Tensor<T>& gradOutput, double scale = 1) {
     const kernels::Window3d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 5 ? input.size(0) : 1;
     T* gw = detail::convolutions::parameterData(torchType + 3, "gradWeight", gradWeight, weight.nElement());
     const index_t columns = kernels::volumetricColumnsSize(1, nOutputPlane, g);
@@ -355,13 +322,9 @@ class SpatialDepthWiseConvolution : public ModuleBase<SpatialDepthWiseConvolutio
     detail::convolutions::checkPositive(torchType + 3, "kernel sizes", kW, kH);
     detail::convolutions::checkPositive(torchType + 3, "strides", dW, dH);
     detail::convolutions::checkPadding(torchType + 3, padW, this->padH);
-    weight.resize(depthwiseMultiplier, nInputPlane, kH, kW);
-    gradWeight.resize(weight.sizes());
-    bias.resize(depthwiseMultiplier, nInputPlane);
-    gradBias.resize(bias.sizes());
+    detail::allocateParameters(Shape{depthwiseMultiplier, nInputPlane, kH, kW}, Shape{depthwiseMultiplier, nInputPlane},
+                               weight, gradWeight, bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// Removes the bias (Torch7's `noBias()`).
@@ -372,13 +335,13 @@ class SpatialDepthWiseConvolution : public ModuleBase<SpatialDepthWiseConvolutio
   }
   /// Torch7's `reset(stdv)`: uniform in +-1/sqrt(kW*kH*nInputPlane) (or +-stdv*sqrt(3)).
   SpatialDepthWiseConvolution& reset(double stdv = 0) {
-    detail::convolutions::resetUniform(stdv, kW * kH * nInputPlane, weight, bias);
+    detail::resetUniform(stdv, kW * kH * nInputPlane, weight, bias);
     return *this;
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const kernels::DepthWise2d g = geometry(input);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     this->output.resize(outputShape(input, g));
     kernels::depthWiseConvolutionForward(in.data(), n, weightData(), biasData(bias, "bias"), this->output.data(), g);
@@ -386,8 +349,8 @@ class SpatialDepthWiseConvolution : public ModuleBase<SpatialDepthWiseConvolutio
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const kernels::DepthWise2d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     this->gradInput.resize(input.sizes());
     kernels::depthWiseConvolutionBackwardInput(gout.data(), n, weightData(), this->gradInput.data(), g);
@@ -395,9 +358,9 @@ class SpatialDepthWiseConvolution : public ModuleBase<SpatialDepthWiseConvolutio
   }
   void accGradParameters(const Tensor<T>& input, const Tensor<T>& gradOutput, double scale = 1) {
     const kernels::DepthWise2d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input, g), input, gradOutput);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input, g), input, gradOutput);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     T* gw = detail::convolutions::parameterData(torchType + 3, "gradWeight", gradWeight, weight.nElement());
     kernels::depthWiseConvolutionAccGrad(in.data(), gout.data(), n, gw, biasData(gradBias, "gradBias"),
@@ -424,11 +387,8 @@ class SpatialDepthWiseConvolution : public ModuleBase<SpatialDepthWiseConvolutio
   /// "nn.SpatialDepthWiseConvolution(3 -> 2, 3x3[, dW,dH][, padW,padH])[ without bias]"
   /// (Torch7's format: nInputPlane -> depthwiseMultiplier, kernel as kW x kH).
   std::string toString() const {
-    std::string s = std::string(torchType) + "(" + std::to_string(nInputPlane) + " -> " +
-                    std::to_string(depthwiseMultiplier) + ", " + std::to_string(kW) + "x" + std::to_string(kH);
-    const bool padded = padW != 0 || padH != 0;
-    if (dW != 1 || dH != 1 || padded) s += ", " + std::to_string(dW) + "," + std::to_string(dH);
-    if (padded) s += ", " + std::to_string(padW) + "," + std::to_string(padH);
+    const std::string s =
+        detail::convolutionHead(torchType, nInputPlane, depthwiseMultiplier, kW, kH, dW, dH, padW, padH);
     return bias.nElement() > 0 ? s + ")" : s + ") without bias";
   }
 
@@ -503,24 +463,20 @@ class SpatialConvolutionLocal : public ModuleBase<SpatialConvolutionLocal<T>, T>
       t7::detail::fail<ValueError>("SpatialConvolutionLocal: illegal configuration: input ", iW, "x", iH,
                                    " (iW x iH) with kernel ", kW, "x", kH, " and padding ", padW, ",", this->padH,
                                    " gives an output of ", oW, "x", oH);
-    weight.resize(Shape{oH, oW, nOutputPlane, nInputPlane, kH, kW});
-    gradWeight.resize(weight.sizes());
-    bias.resize(nOutputPlane, oH, oW);
-    gradBias.resize(bias.sizes());
+    detail::allocateParameters(Shape{oH, oW, nOutputPlane, nInputPlane, kH, kW}, Shape{nOutputPlane, oH, oW}, weight,
+                               gradWeight, bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// Torch7's `reset(stdv)`: uniform in +-1/sqrt(kW*kH*nInputPlane) (or +-stdv*sqrt(3)).
   SpatialConvolutionLocal& reset(double stdv = 0) {
-    detail::convolutions::resetUniform(stdv, kW * kH * nInputPlane, weight, bias);
+    detail::resetUniform(stdv, kW * kH * nInputPlane, weight, bias);
     return *this;
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const kernels::Window2d g = geometry(input);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     this->output.resize(outputShape(input));
     prepare(finput, n, g);
@@ -530,8 +486,8 @@ class SpatialConvolutionLocal : public ModuleBase<SpatialConvolutionLocal<T>, T>
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const kernels::Window2d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input), input, gradOutput);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input), input, gradOutput);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     this->gradInput.resize(input.sizes());
     prepare(fgradInput, n, g);
@@ -541,9 +497,9 @@ class SpatialConvolutionLocal : public ModuleBase<SpatialConvolutionLocal<T>, T>
   }
   void accGradParameters(const Tensor<T>& input, const Tensor<T>& gradOutput, double scale = 1) {
     const kernels::Window2d g = geometry(input);
-    detail::convolutions::checkGradOutput(torchType + 3, outputShape(input), input, gradOutput);
-    const Tensor<T>& in = detail::convolutions::contiguous(input, _input);
-    const Tensor<T>& gout = detail::convolutions::contiguous(gradOutput, _gradOutput);
+    detail::checkGradOutputShape(torchType + 3, outputShape(input), input, gradOutput);
+    const Tensor<T>& in = detail::contiguousIn(input, _input);
+    const Tensor<T>& gout = detail::contiguousIn(gradOutput, _gradOutput);
     const index_t n = input.dim() == 4 ? input.size(0) : 1;
     T* gw = detail::convolutions::parameterData(torchType + 3, "gradWeight", gradWeight, weight.nElement());
     prepare(finput, n, g);

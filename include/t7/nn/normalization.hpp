@@ -14,20 +14,10 @@
 
 #include "t7/kernels/normalization.hpp"
 #include "t7/nn/batch_norm.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
-
-namespace detail {
-/// `t` itself when contiguous, else a copy in `buffer` (kept between calls).
-template <Element T>
-const Tensor<T>& normContiguous(const Tensor<T>& t, Tensor<T>& buffer) {
-  if (t.isContiguous()) return t;
-  buffer.resize(t.sizes());
-  buffer.copy(t);
-  return buffer;
-}
-}  // namespace detail
 
 // ---- SpatialCrossMapLRN --------------------------------------------------------------------
 
@@ -55,7 +45,7 @@ class SpatialCrossMapLRN : public ModuleBase<SpatialCrossMapLRN<T>, T> {
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const Geometry g = geometry(input);
-    const Tensor<T>& x = detail::normContiguous(input, _input);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
     this->output.resize(x.sizes());
     scale.resize(x.sizes());
     kernels::crossMapLRNForward(this->output.data(), scale.data(), x.data(), g.n, g.c, g.hw, size, alpha, beta, k);
@@ -67,8 +57,8 @@ class SpatialCrossMapLRN : public ModuleBase<SpatialCrossMapLRN<T>, T> {
     if (!scale.isSameSizeAs(input) || !this->output.isSameSizeAs(input))
       t7::detail::fail<ValueError>("SpatialCrossMapLRN: call forward(input) before backward (no scale for [",
                                    input.sizes().toString(), "])");
-    const Tensor<T>& x = detail::normContiguous(input, _input);
-    const Tensor<T>& go = detail::normContiguous(gradOutput, _gradOutput);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, _gradOutput);
     this->gradInput.resize(x.sizes());
     kernels::crossMapLRNBackward(this->gradInput.data(), x.data(), go.data(), this->output.data(), scale.data(), g.n,
                                  g.c, g.hw, size, alpha, beta);
@@ -91,12 +81,13 @@ class SpatialCrossMapLRN : public ModuleBase<SpatialCrossMapLRN<T>, T> {
     index_t n, c, hw;
   };
   static Geometry geometry(const Tensor<T>& input) {
+    using detail::NCHW, detail::nchwOf;
     const int d = input.dim();
     if (d != 3 && d != 4)
       t7::detail::fail<SizeError>("SpatialCrossMapLRN: expected input [C x H x W] or [N x C x H x W], got [",
                                   input.sizes().toString(), "]");
-    const int o = d - 3;
-    return {o ? input.size(0) : 1, input.size(o), input.size(o + 1) * input.size(o + 2)};
+    const NCHW x = nchwOf(input);
+    return {x.n, x.c, x.h * x.w};
   }
 };
 
@@ -152,14 +143,29 @@ class LocalNormBase : public ModuleBase<Derived, T> {
     if ((d != 3 && d != 4) || input.size(d - 3) != nInputPlane)
       t7::detail::fail<SizeError>(name(), ": expected input [", nInputPlane, " x H x W] or [N x ", nInputPlane,
                                   " x H x W], got [", input.sizes().toString(), "]");
-    const int o = d - 3;
-    return {o ? input.size(0) : 1, nInputPlane, input.size(o + 1), input.size(o + 2)};
+    const NCHW x = nchwOf(input);
+    return {x.n, nInputPlane, x.h, x.w};
   }
   /// Recomputes `coef` when the image size changed (Torch7 caches it by size too).
   void refreshCoef(const Geometry& g, const kernels::LocalKernel<T>& K) {
     if (coef.dim() == 2 && coef.size(0) == g.h && coef.size(1) == g.w) return;
     coef.resize(g.h, g.w);
     kernels::localKernelCoverage(coef.data(), g.h, g.w, K);
+  }
+  /// The start of every forward: checks the input, refreshes `coef`, sizes the output like
+  /// the input; returns the geometry, the kernel and the input (contiguous, maybe `_input`).
+  struct Forward {
+    Geometry g;
+    kernels::LocalKernel<T> K;
+    const Tensor<T>& x;
+  };
+  Forward beginForward(const Tensor<T>& input) {
+    const Geometry g = geometry(input);
+    const kernels::LocalKernel<T> K = localKernel();
+    refreshCoef(g, K);
+    const Tensor<T>& x = contiguousIn(input, _input);
+    this->output.resize(x.sizes());
+    return {g, K, x};
   }
   /// Per-sample maps [N x H x W] (for a 3-D input, N = 1).
   static void resizeMaps(const Geometry& g, std::initializer_list<Tensor<T>*> maps) {
@@ -209,11 +215,7 @@ class SpatialSubtractiveNormalization : public detail::LocalNormBase<SpatialSubt
       : Base(nInputPlane, kernel, false) {}
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    const auto g = this->geometry(input);
-    const auto K = this->localKernel();
-    this->refreshCoef(g, K);
-    const Tensor<T>& x = detail::normContiguous(input, this->_input);
-    this->output.resize(x.sizes());
+    const auto [g, K, x] = this->beginForward(input);
     Base::resizeMaps(g, {&localsums, &adjustedsums});
     kernels::subtractiveNormForward(this->output.data(), localsums.data(), adjustedsums.data(), x.data(), g.n, g.p,
                                     g.h, g.w, K, this->coef.data(), this->work(g));
@@ -223,7 +225,7 @@ class SpatialSubtractiveNormalization : public detail::LocalNormBase<SpatialSubt
     const auto g = this->geometry(input);
     this->checkGrad(input, gradOutput, {&localsums}, g);
     const auto K = this->localKernel();
-    const Tensor<T>& go = detail::normContiguous(gradOutput, this->_gradOutput);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, this->_gradOutput);
     this->gradInput.resize(input.sizes());
     kernels::subtractiveNormBackward(this->gradInput.data(), go.data(), g.n, g.p, g.h, g.w, K, this->coef.data(),
                                      this->work(g));
@@ -259,11 +261,7 @@ class SpatialDivisiveNormalization : public detail::LocalNormBase<SpatialDivisiv
       : Base(nInputPlane, kernel, true), threshold(threshold_), thresval(thresval_) {}
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    const auto g = this->geometry(input);
-    const auto K = this->localKernel();
-    this->refreshCoef(g, K);
-    const Tensor<T>& x = detail::normContiguous(input, this->_input);
-    this->output.resize(x.sizes());
+    const auto [g, K, x] = this->beginForward(input);
     Base::resizeMaps(g, {&localstds, &adjustedstds, &thresholdedstds});
     kernels::divisiveNormForward(this->output.data(), localstds.data(), adjustedstds.data(), thresholdedstds.data(),
                                  x.data(), g.n, g.p, g.h, g.w, K, this->coef.data(), threshold, thresval,
@@ -274,8 +272,8 @@ class SpatialDivisiveNormalization : public detail::LocalNormBase<SpatialDivisiv
     const auto g = this->geometry(input);
     this->checkGrad(input, gradOutput, {&localstds, &thresholdedstds}, g);
     const auto K = this->localKernel();
-    const Tensor<T>& x = detail::normContiguous(input, this->_input);
-    const Tensor<T>& go = detail::normContiguous(gradOutput, this->_gradOutput);
+    const Tensor<T>& x = detail::contiguousIn(input, this->_input);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, this->_gradOutput);
     this->gradInput.resize(input.sizes());
     kernels::divisiveNormBackward(this->gradInput.data(), go.data(), x.data(), localstds.data(), adjustedstds.data(),
                                   thresholdedstds.data(), g.n, g.p, g.h, g.w, K, this->coef.data(), threshold,
@@ -317,12 +315,8 @@ class SpatialContrastiveNormalization : public detail::LocalNormBase<SpatialCont
       : Base(nInputPlane, kernel, true), threshold(threshold_), thresval(thresval_) {}
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    const auto g = this->geometry(input);
-    const auto K = this->localKernel();
-    this->refreshCoef(g, K);
-    const Tensor<T>& x = detail::normContiguous(input, this->_input);
+    const auto [g, K, x] = this->beginForward(input);
     _subtracted.resize(x.sizes());
-    this->output.resize(x.sizes());
     Base::resizeMaps(g, {&localsums, &adjustedsums, &localstds, &adjustedstds, &thresholdedstds});
     T* work = this->work(g);
     kernels::subtractiveNormForward(_subtracted.data(), localsums.data(), adjustedsums.data(), x.data(), g.n, g.p,
@@ -338,7 +332,7 @@ class SpatialContrastiveNormalization : public detail::LocalNormBase<SpatialCont
     if (!_subtracted.isSameSizeAs(input))
       t7::detail::fail<ValueError>("SpatialContrastiveNormalization: call forward(input) before backward");
     const auto K = this->localKernel();
-    const Tensor<T>& go = detail::normContiguous(gradOutput, this->_gradOutput);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, this->_gradOutput);
     _gradSubtracted.resize(input.sizes());
     this->gradInput.resize(input.sizes());
     T* work = this->work(g);
@@ -410,7 +404,7 @@ class Normalize : public ModuleBase<Normalize<T>, T> {
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
     const auto [n, d] = geometry(input);
-    const Tensor<T>& x = detail::normContiguous(input, _input);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
     this->output.resize(x.sizes());
     norm.resize(n);
     normp.resize(n);
@@ -424,8 +418,8 @@ class Normalize : public ModuleBase<Normalize<T>, T> {
     if (norm.dim() != 1 || norm.size(0) != n || normp.nElement() != n || _indices.nElement() != n)
       t7::detail::fail<ValueError>("Normalize: call forward(input) before backward (input [",
                                    input.sizes().toString(), "])");
-    const Tensor<T>& x = detail::normContiguous(input, _input);
-    const Tensor<T>& go = detail::normContiguous(gradOutput, _gradOutput);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, _gradOutput);
     this->gradInput.resize(x.sizes());
     kernels::normalizeBackward(this->gradInput.data(), x.data(), go.data(), norm.data(), normp.data(),
                                _indices.data(), n, d, p, eps);

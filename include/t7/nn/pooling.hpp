@@ -18,6 +18,7 @@
 #include <string>
 
 #include "t7/kernels/pooling.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
@@ -37,13 +38,8 @@ PoolInput poolInput2d(const char* op, const Tensor<T>& x, index_t planes = 0) {
   if (x.dim() != 3 && x.dim() != 4)
     t7::detail::fail<SizeError>(op, ": expected a 3-D [C x H x W] or 4-D [N x C x H x W] input, got [",
                                 x.sizes().toString(), "]");
-  PoolInput in;
-  in.batch = x.dim() == 4;
-  const int o = in.batch ? 1 : 0;
-  in.n = in.batch ? x.size(0) : 1;
-  in.c = x.size(o);
-  in.h = x.size(o + 1);
-  in.w = x.size(o + 2);
+  const NCHW d = nchwOf(x);
+  const PoolInput in{.batch = d.batch, .n = d.n, .c = d.c, .t = 1, .h = d.h, .w = d.w};
   if (planes > 0 && in.c != planes)
     t7::detail::fail<SizeError>(op, ": expected input [", planes, "xHxW] or [Nx", planes, "xHxW], got [",
                                 x.sizes().toString(), "]");
@@ -78,15 +74,6 @@ inline Shape poolShape(const PoolInput& in, bool volumetric, index_t oT, index_t
   return s;
 }
 
-/// The data of x if contiguous, else of a contiguous copy kept in `buffer`.
-template <Element T>
-const T* poolContiguous(const Tensor<T>& x, Tensor<T>& buffer) {
-  if (x.isContiguous()) return x.data();
-  buffer.resize(x.sizes());
-  buffer.copy(x);
-  return buffer.data();
-}
-
 /// ValueError unless every window size and step is positive.
 inline void poolCheckPositive(const char* op, std::initializer_list<index_t> kd) {
   for (index_t v : kd)
@@ -98,14 +85,6 @@ inline void poolCheckPad(const char* op, const char* dim, index_t k, index_t pad
   if (pad < 0 || pad > k / 2)
     t7::detail::fail<ValueError>(op, ": pad should be at most half of the kernel size, got pad", dim, " = ", pad,
                                  " for k", dim, " = ", k);
-}
-
-/// SizeError unless gradOutput has the shape the input produces.
-template <Element T>
-void poolCheckGradOutput(const char* op, const Tensor<T>& input, const Shape& expected, const Tensor<T>& gradOutput) {
-  if (gradOutput.sizes() != expected)
-    t7::detail::fail<SizeError>(op, ": gradOutput should be [", expected.toString(), "] for input [",
-                                input.sizes().toString(), "], got [", gradOutput.sizes().toString(), "]");
 }
 
 /// SizeError unless the kept indices match the output of this input (forward ran on it).
@@ -124,71 +103,46 @@ inline void poolCheckIndices(const char* op, const LongTensor& indices, const Sh
 /// "a,b" for messages and toString.
 inline std::string poolPair(index_t a, index_t b) { return std::to_string(a) + "," + std::to_string(b); }
 
-}  // namespace detail
-
-/// Max pooling over kW x kH windows, dW, dH apart, with implicit -inf padding padW, padH
-/// (Torch7's `nn.SpatialMaxPooling(kW, kH, dW=kW, dH=kH, padW=0, padH=0)`), [C x H x W] or
-/// [N x C x H x W]. Output size floor((H + 2 padH - kH) / dH) + 1 (ceil with `ceil()`), the last
-/// window starting inside the input. `indices` (LongTensor, output-shaped) keeps the 0-based
-/// position h * W + w of each maximum in its input plane (Torch7: the same, 1-based); ties
-/// keep the first maximum, a NaN wins. The backward scatters through the indices (correct
-/// for overlapping windows). Pads must be at most half the window (ValueError).
-template <Element T = float>
-class SpatialMaxPooling : public ModuleBase<SpatialMaxPooling<T>, T> {
+/// The window of SpatialMaxPooling and SpatialAveragePooling: Torch7's fields kW, kH, dW, dH,
+/// padW, padH, ceil_mode and the contiguous-copy buffers, with their checks, the output
+/// geometry (ceil or floor mode), `ceil()` / `floor()` and Torch7's `__tostring__`.
+template <class Derived, Element T>
+class SpatialPoolingBase : public ModuleBase<Derived, T> {
  public:
-  static constexpr const char* torchType = "nn.SpatialMaxPooling";
   index_t kW = 1, kH = 1, dW = 1, dH = 1, padW = 0, padH = 0;
   bool ceil_mode = false;
-  LongTensor indices;
-  /// The last input's height and width (Torch7 sets them in updateOutput; SpatialMaxUnpooling reads them).
-  index_t iheight = 0, iwidth = 0;
   Tensor<T> inputBuffer, gradOutputBuffer;  // contiguous copies of non-contiguous operands
 
-  SpatialMaxPooling() = default;
-  SpatialMaxPooling(index_t kW, index_t kH) : SpatialMaxPooling(kW, kH, kW, kH) {}
-  SpatialMaxPooling(index_t kW, index_t kH, index_t dW, index_t dH, index_t padW = 0, index_t padH = 0)
-      : kW(kW), kH(kH), dW(dW), dH(dH), padW(padW), padH(padH) {
+  /// Ceil mode for the output size (Torch7's `:ceil()`); returns this module.
+  Derived& ceil() {
+    ceil_mode = true;
+    return static_cast<Derived&>(*this);
+  }
+  /// Floor mode (the default; Torch7's `:floor()`).
+  Derived& floor() {
+    ceil_mode = false;
+    return static_cast<Derived&>(*this);
+  }
+
+  /// "nn.SpatialMaxPooling(2x2, 2,2)", with ", padW,padH" when padded (Torch7's format).
+  std::string toString() const {
+    std::string s = std::string(Derived::torchType) + "(" + std::to_string(kW) + "x" + std::to_string(kH) + ", " +
+                    poolPair(dW, dH);
+    if (padW != 0 || padH != 0) s += ", " + poolPair(padW, padH);
+    return s + ")";
+  }
+
+ protected:
+  SpatialPoolingBase() = default;
+  SpatialPoolingBase(index_t kW_, index_t kH_, index_t dW_, index_t dH_, index_t padW_, index_t padH_)
+      : kW(kW_), kH(kH_), dW(dW_), dH(dH_), padW(padW_), padH(padH_) {
     validate();
   }
 
-  /// Ceil mode for the output size (Torch7's `:ceil()`); returns this module.
-  SpatialMaxPooling& ceil() {
-    ceil_mode = true;
-    return *this;
-  }
-  /// Floor mode (the default; Torch7's `:floor()`).
-  SpatialMaxPooling& floor() {
-    ceil_mode = false;
-    return *this;
-  }
-
-  const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    const auto in = detail::poolInput2d(name(), input);
-    const kernels::PoolGeometry g = geometry(in, input);
-    iheight = in.h;
-    iwidth = in.w;
-    const Shape out = detail::poolShape(in, false, 1, g.oH, g.oW);
-    this->output.resize(out);
-    indices.resize(out);
-    kernels::maxPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data(), indices.data());
-    return this->output;
-  }
-  const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
-    const auto in = detail::poolInput2d(name(), input);
-    const kernels::PoolGeometry g = geometry(in, input);
-    const Shape out = detail::poolShape(in, false, 1, g.oH, g.oW);
-    detail::poolCheckGradOutput(name(), input, out, gradOutput);
-    detail::poolCheckIndices(name(), indices, out);
-    this->gradInput.resize(input.sizes());
-    if (!kernels::maxPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer), indices.data(),
-                                  this->gradInput.data()))
-      t7::detail::fail<IndexError>(name(), ": indices hold a position outside the ", in.h, "x", in.w,
-                                   " input plane");
-    return this->gradInput;
-  }
-
+  static const char* name() { return Derived::torchType + 3; }  // without "nn."
+  /// The window options (first in Torch7's field order) and the buffers (last).
   template <class V>
-  void fields(V& v) {
+  void windowFields(V& v) {
     v.option("kW", kW);
     v.option("kH", kH);
     v.option("dW", dW);
@@ -196,29 +150,19 @@ class SpatialMaxPooling : public ModuleBase<SpatialMaxPooling<T>, T> {
     v.option("padW", padW);
     v.option("padH", padH);
     v.option("ceil_mode", ceil_mode);
-    v.option("iheight", iheight);
-    v.option("iwidth", iwidth);
-    v.buffer("indices", indices);
+  }
+  template <class V>
+  void bufferFields(V& v) {
     v.buffer("inputBuffer", inputBuffer);
     v.buffer("gradOutputBuffer", gradOutputBuffer);
   }
 
-  /// "nn.SpatialMaxPooling(2x2, 2,2)", with ", padW,padH" when padded (Torch7's format).
-  std::string toString() const {
-    std::string s = std::string(torchType) + "(" + std::to_string(kW) + "x" + std::to_string(kH) + ", " +
-                    detail::poolPair(dW, dH);
-    if (padW != 0 || padH != 0) s += ", " + detail::poolPair(padW, padH);
-    return s + ")";
-  }
-
- private:
-  static const char* name() { return "SpatialMaxPooling"; }
   void validate() const {
-    detail::poolCheckPositive(name(), {kW, kH, dW, dH});
-    detail::poolCheckPad(name(), "W", kW, padW);
-    detail::poolCheckPad(name(), "H", kH, padH);
+    poolCheckPositive(name(), {kW, kH, dW, dH});
+    poolCheckPad(name(), "W", kW, padW);
+    poolCheckPad(name(), "H", kH, padH);
   }
-  kernels::PoolGeometry geometry(const detail::PoolInput& in, const Tensor<T>& input) const {
+  kernels::PoolGeometry geometry(const PoolInput& in, const Tensor<T>& input) const {
     validate();
     kernels::PoolGeometry g;
     g.planes = in.n * in.c;
@@ -227,11 +171,89 @@ class SpatialMaxPooling : public ModuleBase<SpatialMaxPooling<T>, T> {
     g.oH = kernels::pooledSize(in.h, kH, dH, padH, ceil_mode);
     g.oW = kernels::pooledSize(in.w, kW, dW, padW, ceil_mode);
     if (g.oH < 1 || g.oW < 1)
-      detail::poolTooSmall(name(), input.sizes(),
-                           "a " + std::to_string(kW) + "x" + std::to_string(kH) + " window (pad " +
-                               detail::poolPair(padW, padH) + ")",
-                           detail::poolShape(in, false, 1, g.oH, g.oW));
+      poolTooSmall(name(), input.sizes(),
+                   "a " + std::to_string(kW) + "x" + std::to_string(kH) + " window (pad " + poolPair(padW, padH) + ")",
+                   poolShape(in, false, 1, g.oH, g.oW));
     return g;
+  }
+};
+
+/// The geometry of an unpadded floor-mode kW x kH window, dW, dH apart (SpatialSubSampling,
+/// SpatialLPPooling): SizeError when the input plane is smaller than the kernel.
+template <Element T>
+kernels::PoolGeometry poolValidGeometry(const char* op, const PoolInput& in, const Tensor<T>& input, index_t kW,
+                                        index_t kH, index_t dW, index_t dH) {
+  if (in.h < kH || in.w < kW)
+    t7::detail::fail<SizeError>(op, ": input [", input.sizes().toString(), "] is smaller than the ", kW, "x", kH,
+                                " kernel");
+  kernels::PoolGeometry g;
+  g.planes = in.n * in.c;
+  g.iH = in.h, g.iW = in.w;
+  g.kH = kH, g.kW = kW, g.dH = dH, g.dW = dW;
+  g.oH = (in.h - kH) / dH + 1;
+  g.oW = (in.w - kW) / dW + 1;
+  return g;
+}
+
+}  // namespace detail
+
+/// Max pooling over kW x kH windows, dW, dH apart, with implicit -inf padding padW, padH
+/// (Torch7's `nn.SpatialMaxPooling(kW, kH, dW=kW, dH=kH, padW=0, padH=0)`), [C x H x W] or
+/// [N x C x H x W]. Output size floor((H + 2 padH - kH) / dH) + 1 (ceil with `ceil()`), the last
+/// window starting inside the input. `indices` (LongTensor, output-shaped) keeps the 0-based
+/// position h * W + w of each maximum in its input plane (Torch7: the same, 1-based); ties
+/// keep the first maximum, a NaN wins. The backward scatters through the indices (correct
+/// for overlapping windows). Pads must be at most half the window (ValueError). Options,
+/// `ceil()` / `floor()` and toString ("nn.SpatialMaxPooling(2x2, 2,2)") are in
+/// detail::SpatialPoolingBase.
+template <Element T = float>
+class SpatialMaxPooling : public detail::SpatialPoolingBase<SpatialMaxPooling<T>, T> {
+  using Base = detail::SpatialPoolingBase<SpatialMaxPooling<T>, T>;
+
+ public:
+  static constexpr const char* torchType = "nn.SpatialMaxPooling";
+  LongTensor indices;
+  /// The last input's height and width (Torch7 sets them in updateOutput; SpatialMaxUnpooling reads them).
+  index_t iheight = 0, iwidth = 0;
+
+  SpatialMaxPooling() = default;
+  SpatialMaxPooling(index_t kW, index_t kH) : SpatialMaxPooling(kW, kH, kW, kH) {}
+  SpatialMaxPooling(index_t kW, index_t kH, index_t dW, index_t dH, index_t padW = 0, index_t padH = 0)
+      : Base(kW, kH, dW, dH, padW, padH) {}
+
+  const Tensor<T>& updateOutput(const Tensor<T>& input) {
+    const auto in = detail::poolInput2d(Base::name(), input);
+    const kernels::PoolGeometry g = this->geometry(in, input);
+    iheight = in.h;
+    iwidth = in.w;
+    const Shape out = detail::poolShape(in, false, 1, g.oH, g.oW);
+    this->output.resize(out);
+    indices.resize(out);
+    kernels::maxPoolForward(g, detail::contiguousIn(input, this->inputBuffer).data(), this->output.data(),
+                            indices.data());
+    return this->output;
+  }
+  const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
+    const auto in = detail::poolInput2d(Base::name(), input);
+    const kernels::PoolGeometry g = this->geometry(in, input);
+    const Shape out = detail::poolShape(in, false, 1, g.oH, g.oW);
+    detail::checkGradOutputShape(Base::name(), out, input, gradOutput);
+    detail::poolCheckIndices(Base::name(), indices, out);
+    this->gradInput.resize(input.sizes());
+    if (!kernels::maxPoolBackward(g, detail::contiguousIn(gradOutput, this->gradOutputBuffer).data(), indices.data(),
+                                  this->gradInput.data()))
+      t7::detail::fail<IndexError>(Base::name(), ": indices hold a position outside the ", in.h, "x", in.w,
+                                   " input plane");
+    return this->gradInput;
+  }
+
+  template <class V>
+  void fields(V& v) {
+    this->windowFields(v);
+    v.option("iheight", iheight);
+    v.option("iwidth", iwidth);
+    v.buffer("indices", indices);
+    this->bufferFields(v);
   }
 };
 SpatialMaxPooling()->SpatialMaxPooling<float>;
@@ -246,31 +268,20 @@ static_assert(Module<SpatialMaxPooling<float>>);
 /// divisor: the window clipped to the padded input when `count_include_pad` (the default,
 /// `setCountIncludePad()`), to the input itself otherwise (`setCountExcludePad()`). With
 /// `divide` false (Torch7's field for old models) the sums are returned, i.e. the averages
-/// times kW kH. Output size as SpatialMaxPooling.
+/// times kW kH. Output size as SpatialMaxPooling; toString "nn.SpatialAveragePooling(2x2, 1,1)".
 template <Element T = float>
-class SpatialAveragePooling : public ModuleBase<SpatialAveragePooling<T>, T> {
+class SpatialAveragePooling : public detail::SpatialPoolingBase<SpatialAveragePooling<T>, T> {
+  using Base = detail::SpatialPoolingBase<SpatialAveragePooling<T>, T>;
+
  public:
   static constexpr const char* torchType = "nn.SpatialAveragePooling";
-  index_t kW = 1, kH = 1, dW = 1, dH = 1, padW = 0, padH = 0;
-  bool ceil_mode = false;
   bool count_include_pad = true;
   bool divide = true;
-  Tensor<T> inputBuffer, gradOutputBuffer;
 
   SpatialAveragePooling() = default;
   SpatialAveragePooling(index_t kW, index_t kH, index_t dW = 1, index_t dH = 1, index_t padW = 0, index_t padH = 0)
-      : kW(kW), kH(kH), dW(dW), dH(dH), padW(padW), padH(padH) {
-    validate();
-  }
+      : Base(kW, kH, dW, dH, padW, padH) {}
 
-  SpatialAveragePooling& ceil() {
-    ceil_mode = true;
-    return *this;
-  }
-  SpatialAveragePooling& floor() {
-    ceil_mode = false;
-    return *this;
-  }
   /// Padded positions count in the divisor (the default).
   SpatialAveragePooling& setCountIncludePad() {
     count_include_pad = true;
@@ -283,68 +294,31 @@ class SpatialAveragePooling : public ModuleBase<SpatialAveragePooling<T>, T> {
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    const auto in = detail::poolInput2d(name(), input);
-    const kernels::PoolGeometry g = geometry(in, input);
+    const auto in = detail::poolInput2d(Base::name(), input);
+    const kernels::PoolGeometry g = this->geometry(in, input);
     this->output.resize(detail::poolShape(in, false, 1, g.oH, g.oW));
-    kernels::avgPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data(), count_include_pad);
-    if (!divide) this->output *= static_cast<T>(kW * kH);
+    kernels::avgPoolForward(g, detail::contiguousIn(input, this->inputBuffer).data(), this->output.data(),
+                            count_include_pad);
+    if (!divide) this->output *= static_cast<T>(this->kW * this->kH);
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
-    const auto in = detail::poolInput2d(name(), input);
-    const kernels::PoolGeometry g = geometry(in, input);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, false, 1, g.oH, g.oW), gradOutput);
+    const auto in = detail::poolInput2d(Base::name(), input);
+    const kernels::PoolGeometry g = this->geometry(in, input);
+    detail::checkGradOutputShape(Base::name(), detail::poolShape(in, false, 1, g.oH, g.oW), input, gradOutput);
     this->gradInput.resize(input.sizes());
-    kernels::avgPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer), this->gradInput.data(),
-                             count_include_pad);
-    if (!divide) this->gradInput *= static_cast<T>(kW * kH);
+    kernels::avgPoolBackward(g, detail::contiguousIn(gradOutput, this->gradOutputBuffer).data(),
+                             this->gradInput.data(), count_include_pad);
+    if (!divide) this->gradInput *= static_cast<T>(this->kW * this->kH);
     return this->gradInput;
   }
 
   template <class V>
   void fields(V& v) {
-    v.option("kW", kW);
-    v.option("kH", kH);
-    v.option("dW", dW);
-    v.option("dH", dH);
-    v.option("padW", padW);
-    v.option("padH", padH);
-    v.option("ceil_mode", ceil_mode);
+    this->windowFields(v);
     v.option("count_include_pad", count_include_pad);
     v.option("divide", divide);
-    v.buffer("inputBuffer", inputBuffer);
-    v.buffer("gradOutputBuffer", gradOutputBuffer);
-  }
-
-  /// "nn.SpatialAveragePooling(2x2, 1,1)", with ", padW,padH" when padded (Torch7's format).
-  std::string toString() const {
-    std::string s = std::string(torchType) + "(" + std::to_string(kW) + "x" + std::to_string(kH) + ", " +
-                    detail::poolPair(dW, dH);
-    if (padW != 0 || padH != 0) s += ", " + detail::poolPair(padW, padH);
-    return s + ")";
-  }
-
- private:
-  static const char* name() { return "SpatialAveragePooling"; }
-  void validate() const {
-    detail::poolCheckPositive(name(), {kW, kH, dW, dH});
-    detail::poolCheckPad(name(), "W", kW, padW);
-    detail::poolCheckPad(name(), "H", kH, padH);
-  }
-  kernels::PoolGeometry geometry(const detail::PoolInput& in, const Tensor<T>& input) const {
-    validate();
-    kernels::PoolGeometry g;
-    g.planes = in.n * in.c;
-    g.iH = in.h, g.iW = in.w;
-    g.kH = kH, g.kW = kW, g.dH = dH, g.dW = dW, g.padH = padH, g.padW = padW;
-    g.oH = kernels::pooledSize(in.h, kH, dH, padH, ceil_mode);
-    g.oW = kernels::pooledSize(in.w, kW, dW, padW, ceil_mode);
-    if (g.oH < 1 || g.oW < 1)
-      detail::poolTooSmall(name(), input.sizes(),
-                           "a " + std::to_string(kW) + "x" + std::to_string(kH) + " window (pad " +
-                               detail::poolPair(padW, padH) + ")",
-                           detail::poolShape(in, false, 1, g.oH, g.oW));
-    return g;
+    this->bufferFields(v);
   }
 };
 SpatialAveragePooling()->SpatialAveragePooling<float>;
@@ -373,21 +347,14 @@ class SpatialSubSampling : public ModuleBase<SpatialSubSampling<T>, T> {
     if (nInputPlane <= 0)
       t7::detail::fail<ValueError>("SpatialSubSampling: nInputPlane must be positive, got ", nInputPlane);
     detail::poolCheckPositive("SpatialSubSampling", {kW, kH, dW, dH});
-    weight.resize(nInputPlane);
-    bias.resize(nInputPlane);
-    gradWeight.resize(nInputPlane);
-    gradBias.resize(nInputPlane);
+    detail::allocateParameters(Shape{nInputPlane}, Shape{nInputPlane}, weight, gradWeight, bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// Re-draws weight and bias uniformly in [-s, s]: s = 1/sqrt(kW kH), or stdv sqrt(3) when
   /// stdv > 0 is given (Torch7's `reset(stdv)`).
   SpatialSubSampling& reset(double stdv = 0) {
-    const double s = stdv > 0 ? stdv * std::sqrt(3.0) : 1 / std::sqrt(static_cast<double>(kW * kH));
-    weight.uniform(-s, s);
-    bias.uniform(-s, s);
+    detail::resetUniform(stdv, kW * kH, weight, bias);
     return *this;
   }
 
@@ -398,29 +365,29 @@ class SpatialSubSampling : public ModuleBase<SpatialSubSampling<T>, T> {
     checkParameter("bias", bias);
     this->output.resize(detail::poolShape(in, false, 1, g.oH, g.oW));
     const Tensor<T> w = weight.contiguous(), b = bias.contiguous();  // handles: no copy when contiguous
-    kernels::subSamplingForward(g, nInputPlane, detail::poolContiguous(input, inputBuffer), w.data(), b.data(),
+    kernels::subSamplingForward(g, nInputPlane, detail::contiguousIn(input, inputBuffer).data(), w.data(), b.data(),
                                 this->output.data());
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const auto in = detail::poolInput2d(name(), input, nInputPlane);
     const kernels::PoolGeometry g = geometry(in, input);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, false, 1, g.oH, g.oW), gradOutput);
+    detail::checkGradOutputShape(name(), detail::poolShape(in, false, 1, g.oH, g.oW), input, gradOutput);
     checkParameter("weight", weight);
     this->gradInput.resize(input.sizes());
     const Tensor<T> w = weight.contiguous();
-    kernels::subSamplingBackward(g, nInputPlane, detail::poolContiguous(gradOutput, gradOutputBuffer), w.data(),
+    kernels::subSamplingBackward(g, nInputPlane, detail::contiguousIn(gradOutput, gradOutputBuffer).data(), w.data(),
                                  this->gradInput.data());
     return this->gradInput;
   }
   void accGradParameters(const Tensor<T>& input, const Tensor<T>& gradOutput, double scale = 1) {
     const auto in = detail::poolInput2d(name(), input, nInputPlane);
     const kernels::PoolGeometry g = geometry(in, input);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, false, 1, g.oH, g.oW), gradOutput);
+    detail::checkGradOutputShape(name(), detail::poolShape(in, false, 1, g.oH, g.oW), input, gradOutput);
     checkParameter("gradWeight", gradWeight);
     checkParameter("gradBias", gradBias);
-    const T* x = detail::poolContiguous(input, inputBuffer);
-    const T* gy = detail::poolContiguous(gradOutput, gradOutputBuffer);
+    const T* x = detail::contiguousIn(input, inputBuffer).data();
+    const T* gy = detail::contiguousIn(gradOutput, gradOutputBuffer).data();
     if (gradWeight.isContiguous() && gradBias.isContiguous()) {
       kernels::subSamplingAccGrad(g, nInputPlane, x, gy, gradWeight.data(), gradBias.data(), static_cast<T>(scale));
     } else {  // unusual views: accumulate through contiguous copies
@@ -453,16 +420,7 @@ class SpatialSubSampling : public ModuleBase<SpatialSubSampling<T>, T> {
   }
   kernels::PoolGeometry geometry(const detail::PoolInput& in, const Tensor<T>& input) const {
     detail::poolCheckPositive(name(), {kW, kH, dW, dH});
-    if (in.h < kH || in.w < kW)
-      t7::detail::fail<SizeError>(name(), ": input [", input.sizes().toString(), "] is smaller than the ", kW, "x",
-                                  kH, " kernel");
-    kernels::PoolGeometry g;
-    g.planes = in.n * in.c;
-    g.iH = in.h, g.iW = in.w;
-    g.kH = kH, g.kW = kW, g.dH = dH, g.dW = dW;
-    g.oH = (in.h - kH) / dH + 1;
-    g.oW = (in.w - kW) / dW + 1;
-    return g;
+    return detail::poolValidGeometry(name(), in, input, kW, kH, dW, dH);
   }
 };
 SpatialSubSampling()->SpatialSubSampling<float>;
@@ -512,7 +470,7 @@ class SpatialAdaptiveMaxPooling : public ModuleBase<SpatialAdaptiveMaxPooling<T>
     const Shape out = detail::poolShape(in, false, 1, H, W);
     this->output.resize(out);
     indices.resize(out);
-    kernels::adaptiveMaxPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data(),
+    kernels::adaptiveMaxPoolForward(g, detail::contiguousIn(input, inputBuffer).data(), this->output.data(),
                                     indices.data());
     return this->output;
   }
@@ -521,10 +479,10 @@ class SpatialAdaptiveMaxPooling : public ModuleBase<SpatialAdaptiveMaxPooling<T>
     detail::adaptiveCheckInput(name(), input, in);
     const kernels::PoolGeometry g = detail::adaptiveGeometry(name(), in, W, H);
     const Shape out = detail::poolShape(in, false, 1, H, W);
-    detail::poolCheckGradOutput(name(), input, out, gradOutput);
+    detail::checkGradOutputShape(name(), out, input, gradOutput);
     detail::poolCheckIndices(name(), indices, out);
     this->gradInput.resize(input.sizes());
-    if (!kernels::maxPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer), indices.data(),
+    if (!kernels::maxPoolBackward(g, detail::contiguousIn(gradOutput, gradOutputBuffer).data(), indices.data(),
                                   this->gradInput.data()))
       t7::detail::fail<IndexError>(name(), ": indices hold a position outside the ", in.h, "x", in.w,
                                    " input plane");
@@ -566,16 +524,16 @@ class SpatialAdaptiveAveragePooling : public ModuleBase<SpatialAdaptiveAveragePo
     detail::adaptiveCheckInput(name(), input, in);
     const kernels::PoolGeometry g = detail::adaptiveGeometry(name(), in, W, H);
     this->output.resize(detail::poolShape(in, false, 1, H, W));
-    kernels::adaptiveAvgPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data());
+    kernels::adaptiveAvgPoolForward(g, detail::contiguousIn(input, inputBuffer).data(), this->output.data());
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const auto in = detail::poolInput2d(name(), input);
     detail::adaptiveCheckInput(name(), input, in);
     const kernels::PoolGeometry g = detail::adaptiveGeometry(name(), in, W, H);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, false, 1, H, W), gradOutput);
+    detail::checkGradOutputShape(name(), detail::poolShape(in, false, 1, H, W), input, gradOutput);
     this->gradInput.resize(input.sizes());
-    kernels::adaptiveAvgPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer),
+    kernels::adaptiveAvgPoolBackward(g, detail::contiguousIn(gradOutput, gradOutputBuffer).data(),
                                      this->gradInput.data());
     return this->gradInput;
   }

@@ -40,7 +40,7 @@ class SpatialLPPooling : public ModuleBase<SpatialLPPooling<T>, T> {
     const auto in = detail::poolInput2d(name(), input, nInputPlane);
     const kernels::PoolGeometry g = geometry(in, input);
     this->output.resize(detail::poolShape(in, false, 1, g.oH, g.oW));
-    kernels::lpPoolForward(g, pnorm, detail::poolContiguous(input, inputBuffer), this->output.data());
+    kernels::lpPoolForward(g, pnorm, detail::contiguousIn(input, inputBuffer).data(), this->output.data());
     return this->output;
   }
   /// Uses the output of the last forward (as Torch7's Sqrt did).
@@ -48,13 +48,13 @@ class SpatialLPPooling : public ModuleBase<SpatialLPPooling<T>, T> {
     const auto in = detail::poolInput2d(name(), input, nInputPlane);
     const kernels::PoolGeometry g = geometry(in, input);
     const Shape out = detail::poolShape(in, false, 1, g.oH, g.oW);
-    detail::poolCheckGradOutput(name(), input, out, gradOutput);
+    detail::checkGradOutputShape(name(), out, input, gradOutput);
     if (this->output.sizes() != out)
       t7::detail::fail<SizeError>(name(), ": output [", this->output.sizes().toString(), "] does not match [",
                                   out.toString(), "]: run forward on this input before updateGradInput");
     this->gradInput.resize(input.sizes());
-    kernels::lpPoolBackward(g, pnorm, detail::poolContiguous(input, inputBuffer), this->output.data(),
-                            detail::poolContiguous(gradOutput, gradOutputBuffer), this->gradInput.data());
+    kernels::lpPoolBackward(g, pnorm, detail::contiguousIn(input, inputBuffer).data(), this->output.data(),
+                            detail::contiguousIn(gradOutput, gradOutputBuffer).data(), this->gradInput.data());
     return this->gradInput;
   }
 
@@ -88,16 +88,7 @@ class SpatialLPPooling : public ModuleBase<SpatialLPPooling<T>, T> {
   }
   kernels::PoolGeometry geometry(const detail::PoolInput& in, const Tensor<T>& input) const {
     validate();
-    if (in.h < kH || in.w < kW)
-      t7::detail::fail<SizeError>(name(), ": input [", input.sizes().toString(), "] is smaller than the ", kW, "x",
-                                  kH, " kernel");
-    kernels::PoolGeometry g;
-    g.planes = in.n * in.c;
-    g.iH = in.h, g.iW = in.w;
-    g.kH = kH, g.kW = kW, g.dH = dH, g.dW = dW;
-    g.oH = (in.h - kH) / dH + 1;
-    g.oW = (in.w - kW) / dW + 1;
-    return g;
+    return detail::poolValidGeometry(name(), in, input, kW, kH, dW, dH);
   }
 };
 SpatialLPPooling()->SpatialLPPooling<float>;
@@ -151,17 +142,17 @@ class SpatialMaxUnpooling : public ModuleBase<SpatialMaxUnpooling<T>, T> {
     const Shape out = detail::poolShape(in, false, 1, oheight, owidth);
     this->output.resize(out);
     if (!kernels::maxUnpoolForward(in.n * in.c, in.h * in.w, oheight * owidth,
-                                   detail::poolContiguous(input, inputBuffer), pooling->indices.data(),
+                                   detail::contiguousIn(input, inputBuffer).data(), pooling->indices.data(),
                                    this->output.data()))
       badIndex();
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const auto in = setParams(input);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, false, 1, oheight, owidth), gradOutput);
+    detail::checkGradOutputShape(name(), detail::poolShape(in, false, 1, oheight, owidth), input, gradOutput);
     this->gradInput.resize(input.sizes());
     if (!kernels::maxUnpoolBackward(in.n * in.c, in.h * in.w, oheight * owidth,
-                                    detail::poolContiguous(gradOutput, gradOutputBuffer), pooling->indices.data(),
+                                    detail::contiguousIn(gradOutput, gradOutputBuffer).data(), pooling->indices.data(),
                                     this->gradInput.data()))
       badIndex();
     return this->gradInput;
@@ -229,17 +220,18 @@ class TemporalMaxPooling : public ModuleBase<TemporalMaxPooling<T>, T> {
     const Geometry g = geometry(input);
     this->output.resize(g.out);
     indices.resize(g.out);
-    kernels::temporalMaxPoolForward(g.batch, g.iT, g.oT, g.frame, kW, dW, detail::poolContiguous(input, inputBuffer),
-                                    this->output.data(), indices.data());
+    kernels::temporalMaxPoolForward(g.batch, g.iT, g.oT, g.frame, kW, dW,
+                                    detail::contiguousIn(input, inputBuffer).data(), this->output.data(),
+                                    indices.data());
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const Geometry g = geometry(input);
-    detail::poolCheckGradOutput(name(), input, g.out, gradOutput);
+    detail::checkGradOutputShape(name(), g.out, input, gradOutput);
     detail::poolCheckIndices(name(), indices, g.out);
     this->gradInput.resize(input.sizes());
     if (!kernels::temporalMaxPoolBackward(g.batch, g.iT, g.oT, g.frame, kW, dW,
-                                          detail::poolContiguous(gradOutput, gradOutputBuffer), indices.data(),
+                                          detail::contiguousIn(gradOutput, gradOutputBuffer).data(), indices.data(),
                                           this->gradInput.data()))
       t7::detail::fail<IndexError>(name(), ": indices hold an offset outside the window of ", kW, " frames");
     return this->gradInput;
@@ -336,17 +328,17 @@ class VolumetricMaxPooling : public ModuleBase<VolumetricMaxPooling<T>, T> {
     const Shape out = detail::poolShape(in, true, g.oT, g.oH, g.oW);
     this->output.resize(out);
     indices.resize(out);
-    kernels::maxPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data(), indices.data());
+    kernels::maxPoolForward(g, detail::contiguousIn(input, inputBuffer).data(), this->output.data(), indices.data());
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const auto in = detail::poolInput3d(name(), input);
     const kernels::PoolGeometry g = geometry(in, input);
     const Shape out = detail::poolShape(in, true, g.oT, g.oH, g.oW);
-    detail::poolCheckGradOutput(name(), input, out, gradOutput);
+    detail::checkGradOutputShape(name(), out, input, gradOutput);
     detail::poolCheckIndices(name(), indices, out);
     this->gradInput.resize(input.sizes());
-    if (!kernels::maxPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer), indices.data(),
+    if (!kernels::maxPoolBackward(g, detail::contiguousIn(gradOutput, gradOutputBuffer).data(), indices.data(),
                                   this->gradInput.data()))
       t7::detail::fail<IndexError>(name(), ": indices hold a position outside the ", in.t, "x", in.h, "x", in.w,
                                    " input volume");
@@ -434,15 +426,16 @@ class VolumetricAveragePooling : public ModuleBase<VolumetricAveragePooling<T>, 
     const auto in = detail::poolInput3d(name(), input);
     const kernels::PoolGeometry g = geometry(in, input);
     this->output.resize(detail::poolShape(in, true, g.oT, g.oH, g.oW));
-    kernels::avgPoolForward(g, detail::poolContiguous(input, inputBuffer), this->output.data(), true);
+    kernels::avgPoolForward(g, detail::contiguousIn(input, inputBuffer).data(), this->output.data(), true);
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
     const auto in = detail::poolInput3d(name(), input);
     const kernels::PoolGeometry g = geometry(in, input);
-    detail::poolCheckGradOutput(name(), input, detail::poolShape(in, true, g.oT, g.oH, g.oW), gradOutput);
+    detail::checkGradOutputShape(name(), detail::poolShape(in, true, g.oT, g.oH, g.oW), input, gradOutput);
     this->gradInput.resize(input.sizes());
-    kernels::avgPoolBackward(g, detail::poolContiguous(gradOutput, gradOutputBuffer), this->gradInput.data(), true);
+    kernels::avgPoolBackward(g, detail::contiguousIn(gradOutput, gradOutputBuffer).data(), this->gradInput.data(),
+                             true);
     return this->gradInput;
   }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "t7/kernels/conv2d.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
@@ -20,25 +21,6 @@ namespace detail {
 
 /// The default of SpatialConvolution's padH: "the same as padW" (Torch7's `padH or padW`).
 inline constexpr index_t kPadHSameAsPadW = std::numeric_limits<index_t>::min();
-
-/// Copies `x` into `buffer` when it is not contiguous; returns what the kernels read.
-template <Element T>
-const Tensor<T>& contiguousIn(const Tensor<T>& x, Tensor<T>& buffer) {
-  if (x.isContiguous()) return x;
-  buffer.resize(x.sizes());
-  buffer.copy(x);
-  return buffer;
-}
-
-/// Torch7's `__tostring__` of the convolutions: "nn.X(3 -> 16, 5x5[, dW,dH][, padW,padH]".
-inline std::string convolutionHead(const char* type, index_t nIn, index_t nOut, index_t kW, index_t kH, index_t dW,
-                                   index_t dH, index_t padW, index_t padH) {
-  std::string s = std::string(type) + "(" + std::to_string(nIn) + " -> " + std::to_string(nOut) + ", " +
-                  std::to_string(kW) + "x" + std::to_string(kH);
-  if (dW != 1 || dH != 1 || padW != 0 || padH != 0) s += ", " + std::to_string(dW) + "," + std::to_string(dH);
-  if (padW != 0 || padH != 0) s += ", " + std::to_string(padW) + "," + std::to_string(padH);
-  return s;
-}
 
 /// What the convolution modules share: Torch7's fields (nInputPlane, nOutputPlane, kW, kH,
 /// dW, dH, padW, padH, weight, bias, gradWeight, gradBias, finput, fgradInput, _input,
@@ -64,10 +46,7 @@ class ConvolutionBase : public ModuleBase<Derived, T> {
   /// Re-draws weight and bias uniformly in [-s, s]: s = 1/sqrt(kW*kH*nInputPlane) by default,
   /// stdv*sqrt(3) when given (Torch7's `reset(stdv)`).
   Derived& reset(double stdv = 0) {
-    const double fanIn = static_cast<double>(std::max<index_t>(kW * kH * nInputPlane, 1));
-    const double s = stdv > 0 ? stdv * std::sqrt(3.0) : 1 / std::sqrt(fanIn);
-    weight.uniform(-s, s);
-    if (bias.nElement() > 0) bias.uniform(-s, s);
+    resetUniform(stdv, std::max<index_t>(kW * kH * nInputPlane, 1), weight, bias);
     return self();
   }
 
@@ -108,6 +87,23 @@ class ConvolutionBase : public ModuleBase<Derived, T> {
     }
   }
 
+  /// Torch7's fields: the options, then `extraOptions` (the derived module's own), then the
+  /// tensors, then `extraBuffers`.
+  template <class V>
+  void fields(V& v) {
+    optionFields(v);
+    self().extraOptions(v);
+    tensorFields(v);
+    self().extraBuffers(v);
+  }
+  /// Torch7's __tostring__: "nn.X(3 -> 16, 5x5[, dW,dH][, padW,padH]" + the derived module's
+  /// `extraHead()` + ")" or ") without bias".
+  std::string toString() const {
+    const std::string s = convolutionHead(Derived::torchType, nInputPlane, nOutputPlane, kW, kH, dW, dH, padW, padH) +
+                          self().extraHead();
+    return s + (bias.nElement() > 0 ? ")" : ") without bias");
+  }
+
   /// The output's spatial size for an input of height x width (Torch7's formulas).
   index_t outputHeight(index_t height) const {
     if constexpr (Derived::kTransposed) return (height - 1) * dH - 2 * padH + kH + self().adjOfH();
@@ -135,13 +131,8 @@ class ConvolutionBase : public ModuleBase<Derived, T> {
   /// Allocates the parameters with Torch7's shapes and draws them (the derived constructor
   /// calls this once its own options are checked).
   void initParameters(const Shape& weightShape) {
-    weight.resize(weightShape);
-    gradWeight.resize(weightShape);
-    bias.resize(nOutputPlane);
-    gradBias.resize(nOutputPlane);
+    allocateParameters(weightShape, Shape{nOutputPlane}, weight, gradWeight, bias, gradBias);
     reset();
-    gradWeight.zero();
-    gradBias.zero();
   }
 
   /// The fields before the derived module's own options, and after them.
@@ -167,6 +158,11 @@ class ConvolutionBase : public ModuleBase<Derived, T> {
   }
 
   // Defaults of the hooks a derived module may shadow.
+  template <class V>
+  void extraOptions(V&) {}
+  template <class V>
+  void extraBuffers(V&) {}
+  std::string extraHead() const { return ""; }
   index_t dilationOfW() const { return 1; }
   index_t dilationOfH() const { return 1; }
   index_t adjOfW() const { return 0; }
@@ -222,9 +218,7 @@ class ConvolutionBase : public ModuleBase<Derived, T> {
     expected[d - 3] = nOutputPlane;
     expected[d - 2] = outputHeight(input.size(d - 2));
     expected[d - 1] = outputWidth(input.size(d - 1));
-    if (gradOutput.sizes() != expected)
-      t7::detail::fail<SizeError>(name(), ": gradOutput should be [", expected.toString(), "] for input [",
-                                  input.sizes().toString(), "], got [", gradOutput.sizes().toString(), "]");
+    checkGradOutputShape(name(), expected, input, gradOutput);
   }
 
   void checkTensor(const char* what, const Tensor<T>& t, index_t n, bool optional) const {
@@ -270,17 +264,8 @@ class SpatialConvolution : public detail::ConvolutionBase<SpatialConvolution<T>,
     this->initParameters(Shape{nOutputPlane, nInputPlane, kH, kW});
   }
 
-  template <class V>
-  void fields(V& v) {
-    this->optionFields(v);
-    this->tensorFields(v);
-  }
-  /// "nn.SpatialConvolution(3 -> 16, 5x5, 1,1, 2,2)" (Torch7's __tostring__), "... without bias".
-  std::string toString() const {
-    const std::string s = detail::convolutionHead(torchType, this->nInputPlane, this->nOutputPlane, this->kW, this->kH,
-                                                  this->dW, this->dH, this->padW, this->padH);
-    return s + (this->bias.nElement() > 0 ? ")" : ") without bias");
-  }
+  // fields() and toString() ("nn.SpatialConvolution(3 -> 16, 5x5, 1,1, 2,2)", "... without
+  // bias") are the base's.
 };
 
 /// SpatialConvolution under its older Torch7 name: the same math, with Torch7's 2-D weight
@@ -301,17 +286,7 @@ class SpatialConvolutionMM : public detail::ConvolutionBase<SpatialConvolutionMM
     this->initParameters(Shape{nOutputPlane, nInputPlane * kH * kW});
   }
 
-  template <class V>
-  void fields(V& v) {
-    this->optionFields(v);
-    this->tensorFields(v);
-  }
-  /// "nn.SpatialConvolutionMM(3 -> 16, 5x5, 1,1, 2,2)", "... without bias".
-  std::string toString() const {
-    const std::string s = detail::convolutionHead(torchType, this->nInputPlane, this->nOutputPlane, this->kW, this->kH,
-                                                  this->dW, this->dH, this->padW, this->padH);
-    return s + (this->bias.nElement() > 0 ? ")" : ") without bias");
-  }
+  // fields() and toString() ("nn.SpatialConvolutionMM(3 -> 16, 5x5, 1,1, 2,2)") are the base's.
 };
 
 /// Convolution whose kernel taps are dilationW/dilationH pixels apart ("à trous"): the
@@ -340,22 +315,14 @@ class SpatialDilatedConvolution : public detail::ConvolutionBase<SpatialDilatedC
     this->initParameters(Shape{nOutputPlane, nInputPlane, kH, kW});
   }
 
+ private:
   template <class V>
-  void fields(V& v) {
-    this->optionFields(v);
+  void extraOptions(V& v) {
     v.option("dilationW", dilationW);
     v.option("dilationH", dilationH);
-    this->tensorFields(v);
   }
-  /// "nn.SpatialDilatedConvolution(3 -> 16, 3x3, 1,1, 2,2, 2,2)" (dilation always printed).
-  std::string toString() const {
-    const std::string s = detail::convolutionHead(torchType, this->nInputPlane, this->nOutputPlane, this->kW, this->kH,
-                                                  this->dW, this->dH, this->padW, this->padH) +
-                          ", " + std::to_string(dilationW) + "," + std::to_string(dilationH);
-    return s + (this->bias.nElement() > 0 ? ")" : ") without bias");
-  }
-
- private:
+  /// toString: "nn.SpatialDilatedConvolution(3 -> 16, 3x3, 1,1, 2,2, 2,2)" (dilation always printed).
+  std::string extraHead() const { return ", " + std::to_string(dilationW) + "," + std::to_string(dilationH); }
   index_t dilationOfW() const { return dilationW; }
   index_t dilationOfH() const { return dilationH; }
 };
@@ -389,23 +356,20 @@ class SpatialFullConvolution : public detail::ConvolutionBase<SpatialFullConvolu
     this->initParameters(Shape{nInputPlane, nOutputPlane, kH, kW});
   }
 
+ private:
   template <class V>
-  void fields(V& v) {
-    this->optionFields(v);
+  void extraOptions(V& v) {
     v.option("adjW", adjW);
     v.option("adjH", adjH);
-    this->tensorFields(v);
+  }
+  template <class V>
+  void extraBuffers(V& v) {
     v.buffer("ones", ones);
   }
-  /// "nn.SpatialFullConvolution(16 -> 3, 4x4, 2,2, 1,1, 1,1)" (adj printed when not 0).
-  std::string toString() const {
-    std::string s = detail::convolutionHead(torchType, this->nInputPlane, this->nOutputPlane, this->kW, this->kH,
-                                            this->dW, this->dH, this->padW, this->padH);
-    if (adjW != 0 || adjH != 0) s += ", " + std::to_string(adjW) + "," + std::to_string(adjH);
-    return s + (this->bias.nElement() > 0 ? ")" : ") without bias");
+  /// toString: "nn.SpatialFullConvolution(16 -> 3, 4x4, 2,2, 1,1, 1,1)" (adj printed when not 0).
+  std::string extraHead() const {
+    return adjW != 0 || adjH != 0 ? ", " + std::to_string(adjW) + "," + std::to_string(adjH) : std::string();
   }
-
- private:
   index_t adjOfW() const { return adjW; }
   index_t adjOfH() const { return adjH; }
 };

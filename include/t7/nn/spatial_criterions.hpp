@@ -82,12 +82,7 @@ class SpatialClassLossBase : public CriterionBase<Derived, T, Tensor<T>, Tensor<
     if (!weights.isContiguous()) weights = weights.contiguous();
     return weights.data();
   }
-  const Tensor<int64_t>& contiguousTarget(const Tensor<int64_t>& target) {
-    if (target.isContiguous()) return target;
-    _target.resize(target.sizes());
-    _target.copy(target);
-    return _target;
-  }
+  const Tensor<int64_t>& contiguousTarget(const Tensor<int64_t>& target) { return contiguousIn(target, _target); }
   template <class V>
   void baseFields(V& v) {
     v.state("weights", weights);
@@ -119,7 +114,7 @@ class SpatialClassNLLCriterion
   double updateOutput(const Tensor<T>& input, const Tensor<int64_t>& target) {
     static_assert(std::is_floating_point_v<T>, "SpatialClassNLLCriterion: use a float or double tensor");
     const auto g = detail::spatial_shape::checkClassMap(torchType + 3, input, target, this->weights);
-    const Tensor<T>& x = detail::spatial_shape::contiguousIn(input, this->_input);
+    const Tensor<T>& x = detail::contiguousIn(input, this->_input);
     const Tensor<int64_t>& t = this->contiguousTarget(target);
     this->output = kernels::spatialClassNLL(x.data(), t.data(), this->weightData(), g.n, g.c, g.hw,
                                             this->ignoreIndex, this->sizeAverage, this->totalWeight, torchType + 3);
@@ -127,7 +122,7 @@ class SpatialClassNLLCriterion
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<int64_t>& target) {
     const auto g = detail::spatial_shape::checkClassMap(torchType + 3, input, target, this->weights);
-    const Tensor<T>& x = detail::spatial_shape::contiguousIn(input, this->_input);
+    const Tensor<T>& x = detail::contiguousIn(input, this->_input);
     const Tensor<int64_t>& t = this->contiguousTarget(target);
     double total = 0;  // recomputed (and the targets checked) from this call's target
     kernels::spatialClassNLL(x.data(), t.data(), this->weightData(), g.n, g.c, g.hw, this->ignoreIndex, false, total,

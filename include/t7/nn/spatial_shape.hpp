@@ -21,28 +21,12 @@
 
 #include "t7/expr.hpp"
 #include "t7/kernels/spatial_shape.hpp"
+#include "t7/nn/detail/spatial.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::nn {
 
 namespace detail::spatial_shape {
-
-/// `x` if contiguous, else `x` copied into `buffer` (resized, reused between calls).
-template <Element T>
-const Tensor<T>& contiguousIn(const Tensor<T>& x, Tensor<T>& buffer) {
-  if (x.isContiguous()) return x;
-  buffer.resize(x.sizes());
-  buffer.copy(x);
-  return buffer;
-}
-
-/// Throws SizeError unless `input` has rank lo or lo + 1 (single sample or batch).
-template <Element T>
-void checkRank(const char* op, const Tensor<T>& input, int lo, const char* layout) {
-  if (input.dim() != lo && input.dim() != lo + 1)
-    t7::detail::fail<SizeError>(op, ": expected a ", lo, "-D ", layout, " or ", lo + 1, "-D (batch) input, got [",
-                                input.sizes().toString(), "]");
-}
 
 /// Throws SizeError unless gradOutput has the expected output sizes.
 template <Element T>
@@ -50,26 +34,6 @@ void checkGradOutput(const char* op, const Shape& expected, const Tensor<T>& gra
   if (gradOutput.sizes() != expected)
     t7::detail::fail<SizeError>(op, ": gradOutput [", gradOutput.sizes().toString(), "] differs from the output [",
                                 expected.toString(), "]");
-}
-
-/// The number of planes (all dimensions but the last two) and the sizes of a 3-D/4-D input.
-struct Planes {
-  index_t planes, h, w;
-};
-template <Element T>
-Planes planesOf(const Tensor<T>& x) {
-  const int d = x.dim();
-  index_t planes = 1;
-  for (int i = 0; i < d - 2; ++i) planes *= x.size(i);
-  return {planes, x.size(d - 2), x.size(d - 1)};
-}
-
-/// `s` with its last two sizes replaced.
-inline Shape withHW(Shape s, index_t h, index_t w) {
-  const int d = static_cast<int>(s.size());
-  s[d - 2] = h;
-  s[d - 1] = w;
-  return s;
 }
 
 /// The shared options and math of the three padding modules.
@@ -313,19 +277,17 @@ class SpatialUpSamplingNearest : public ModuleBase<SpatialUpSamplingNearest<T>, 
   explicit SpatialUpSamplingNearest(double scale) : scale_factor(checkScale("SpatialUpSamplingNearest", scale)) {}
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    namespace ss = detail::spatial_shape;
     const Shape out = outputShape(input);
-    const Tensor<T>& x = ss::contiguousIn(input, _input);
-    const ss::Planes g = ss::planesOf(x);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
+    const detail::Planes g = detail::planesOf(x);
     this->output.resize(out);
     kernels::upsampleNearestForward(this->output.data(), x.data(), g.planes, g.h, g.w, scale_factor);
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
-    namespace ss = detail::spatial_shape;
-    ss::checkGradOutput("SpatialUpSamplingNearest", outputShape(input), gradOutput);
-    const Tensor<T>& go = ss::contiguousIn(gradOutput, _gradOutput);
-    const ss::Planes g = ss::planesOf(input);
+    detail::spatial_shape::checkGradOutput("SpatialUpSamplingNearest", outputShape(input), gradOutput);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, _gradOutput);
+    const detail::Planes g = detail::planesOf(input);
     this->gradInput.resize(input.sizes());
     kernels::upsampleNearestBackward(this->gradInput.data(), go.data(), g.planes, g.h, g.w, scale_factor);
     return this->gradInput;
@@ -349,12 +311,11 @@ class SpatialUpSamplingNearest : public ModuleBase<SpatialUpSamplingNearest<T>, 
   Tensor<T> _input, _gradOutput;
 
   Shape outputShape(const Tensor<T>& input) const {
-    namespace ss = detail::spatial_shape;
-    ss::checkRank("SpatialUpSamplingNearest", input, 3, "[C x H x W]");
+    detail::checkRank("SpatialUpSamplingNearest", input, 3, "[C x H x W]");
     if (scale_factor < 1)
       t7::detail::fail<ValueError>("SpatialUpSamplingNearest: scale_factor must be >= 1, got ", scale_factor);
     const int d = input.dim();
-    return ss::withHW(input.sizes(), input.size(d - 2) * scale_factor, input.size(d - 1) * scale_factor);
+    return detail::withHW(input.sizes(), input.size(d - 2) * scale_factor, input.size(d - 1) * scale_factor);
   }
 };
 SpatialUpSamplingNearest()->SpatialUpSamplingNearest<float>;
@@ -382,21 +343,19 @@ class SpatialUpSamplingBilinear : public ModuleBase<SpatialUpSamplingBilinear<T>
   }
 
   const Tensor<T>& updateOutput(const Tensor<T>& input) {
-    namespace ss = detail::spatial_shape;
     const Shape out = outputShape(input);
-    const Tensor<T>& x = ss::contiguousIn(input, _input);
-    const ss::Planes g = ss::planesOf(x);
+    const Tensor<T>& x = detail::contiguousIn(input, _input);
+    const detail::Planes g = detail::planesOf(x);
     this->output.resize(out);
     const int d = input.dim();
     kernels::upsampleBilinearForward(this->output.data(), x.data(), g.planes, g.h, g.w, out[d - 2], out[d - 1]);
     return this->output;
   }
   const Tensor<T>& updateGradInput(const Tensor<T>& input, const Tensor<T>& gradOutput) {
-    namespace ss = detail::spatial_shape;
     const Shape out = outputShape(input);
-    ss::checkGradOutput("SpatialUpSamplingBilinear", out, gradOutput);
-    const Tensor<T>& go = ss::contiguousIn(gradOutput, _gradOutput);
-    const ss::Planes g = ss::planesOf(input);
+    detail::spatial_shape::checkGradOutput("SpatialUpSamplingBilinear", out, gradOutput);
+    const Tensor<T>& go = detail::contiguousIn(gradOutput, _gradOutput);
+    const detail::Planes g = detail::planesOf(input);
     this->gradInput.resize(input.sizes());
     const int d = input.dim();
     kernels::upsampleBilinearBackward(this->gradInput.data(), go.data(), g.planes, g.h, g.w, out[d - 2],
@@ -424,8 +383,7 @@ class SpatialUpSamplingBilinear : public ModuleBase<SpatialUpSamplingBilinear<T>
   Tensor<T> _input, _gradOutput;
 
   Shape outputShape(const Tensor<T>& input) const {
-    namespace ss = detail::spatial_shape;
-    ss::checkRank("SpatialUpSamplingBilinear", input, 3, "[C x H x W]");
+    detail::checkRank("SpatialUpSamplingBilinear", input, 3, "[C x H x W]");
     const int d = input.dim();
     const index_t h = input.size(d - 2), w = input.size(d - 1);
     if (!scale_factor && !(oheight && owidth))
@@ -436,7 +394,7 @@ class SpatialUpSamplingBilinear : public ModuleBase<SpatialUpSamplingBilinear<T>
       t7::detail::fail<SizeError>("SpatialUpSamplingBilinear: input and output sizes should be greater than 0, got "
                                   "input [",
                                   input.sizes().toString(), "] and output H x W ", oh, "x", ow);
-    return ss::withHW(input.sizes(), oh, ow);
+    return detail::withHW(input.sizes(), oh, ow);
   }
 };
 SpatialUpSamplingBilinear()->SpatialUpSamplingBilinear<float>;
