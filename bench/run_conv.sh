@@ -16,13 +16,8 @@ out="$build/conv"
 mkdir -p "$out"
 "$build/bench/bench_conv" --benchmark_format=json >"$out/t7.json"
 if [[ -x "$build/bench/bench_conv_libtorch" ]]; then
-  # LibTorch at its best: one OpenBLAS thread (its pool fights torch's on 2 cores) and, on
-  # AVX-512 cores Debian's OpenBLAS 0.3.21 does not know (Zen 4/5), its AVX-512 kernels, as t7
-  # selects them itself (include/t7/math/detail/blas_backend.hpp).
-  coretype=""
-  if grep -q ' avx512f ' /proc/cpuinfo && grep -q ' avx512bw ' /proc/cpuinfo && grep -q ' avx512dq ' /proc/cpuinfo \
-    && grep -q ' avx512vl ' /proc/cpuinfo; then coretype="SkylakeX"; fi
-  env OPENBLAS_NUM_THREADS=1 ${coretype:+OPENBLAS_CORETYPE=$coretype} "$build/bench/bench_conv_libtorch" --benchmark_format=json >"$out/torch.json"
+  # LibTorch at its best: one OpenBLAS thread (its pool fights torch's on 2 cores).
+  OPENBLAS_NUM_THREADS=1 "$build/bench/bench_conv_libtorch" --benchmark_format=json >"$out/torch.json"
 fi
 python3 - "$out" "$filter" <<'PY'
 import json, os, re, sys
@@ -33,7 +28,7 @@ def load(name):
     r = {}
     for b in json.load(open(p))["benchmarks"]:
         fam, *args = b["run_name"].split("/")
-        kv = dict(a.split(":") for a in args)
+        kv = dict(a.split(":", 1) for a in args if ":" in a)
         key = (b.get("label", kv.get("shape")), kv.get("batch"), kv.get("threads"))
         r[(fam, key)] = (b.get("items_per_second", 0.0), b.get("GFLOPS", 0.0))
     return r

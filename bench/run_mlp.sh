@@ -13,13 +13,8 @@ out="$build/mlp"
 mkdir -p "$out"
 "$build/bench/bench_nn" --benchmark_format=json --benchmark_repetitions=3 --benchmark_report_aggregates_only=true >"$out/t7.json"
 if [[ -x "$build/bench/bench_nn_libtorch" ]]; then
-  # LibTorch at its best: one OpenBLAS thread (its pool fights torch's on 2 cores) and, on
-  # AVX-512 cores Debian's OpenBLAS 0.3.21 does not know (Zen 4/5), its AVX-512 kernels, as t7
-  # selects them itself (include/t7/math/detail/blas_backend.hpp).
-  coretype=""
-  if grep -q ' avx512f ' /proc/cpuinfo && grep -q ' avx512bw ' /proc/cpuinfo && grep -q ' avx512dq ' /proc/cpuinfo \
-    && grep -q ' avx512vl ' /proc/cpuinfo; then coretype="SkylakeX"; fi
-  env OPENBLAS_NUM_THREADS=1 ${coretype:+OPENBLAS_CORETYPE=$coretype} "$build/bench/bench_nn_libtorch" --benchmark_format=json --benchmark_repetitions=3 \
+  # LibTorch at its best: one OpenBLAS thread (its pool fights torch's on 2 cores).
+  OPENBLAS_NUM_THREADS=1 "$build/bench/bench_nn_libtorch" --benchmark_format=json --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true >"$out/torch.json"
 fi
 python3 - "$out" <<'PY'

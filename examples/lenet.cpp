@@ -7,7 +7,7 @@
 // so the shapes are the tutorial's. Data: Fashion-MNIST (Debian's dataset-fashion-mnist), or
 // any directory of MNIST IDX files with --data. Copy it as the template of a CNN training loop.
 //
-//   build/release/examples/lenet [--epochs N] [--batch N] [--lr X] [--momentum X] [--data DIR]
+//   build/release/examples/lenet [--epochs N] [--batch N] [--lr X] [--lr-decay X] [--momentum X] [--data DIR]
 //                                [--seed N] [--threads N] [--smoke]
 //
 // Prints the network, the loss per epoch with a progress bar, examples/s, the test accuracy
@@ -26,9 +26,9 @@ using namespace t7;
 namespace {
 
 struct Options {
-  int epochs = 8;
+  int epochs = 10;
   index_t batch = 32;
-  double lr = 0.05, momentum = 0.9;
+  double lr = 0.05, lrDecay = 1e-4, momentum = 0.9;  // the tutorial's learningRateDecay
   std::string data;
   std::uint64_t seed = 1;
   int threads = 0;
@@ -46,6 +46,7 @@ Options parse(int argc, char** argv) {
     if (a == "--epochs") o.epochs = std::stoi(next());
     else if (a == "--batch") o.batch = std::stol(next());
     else if (a == "--lr") o.lr = std::stod(next());
+    else if (a == "--lr-decay") o.lrDecay = std::stod(next());
     else if (a == "--momentum") o.momentum = std::stod(next());
     else if (a == "--data") o.data = next();
     else if (a == "--seed") o.seed = std::stoull(next());
@@ -129,7 +130,7 @@ int main(int argc, char** argv) try {
       .add(nn::LogSoftMax());
   nn::ClassNLLCriterion<float> criterion;
   auto [params, gradParams] = net.getParameters();
-  optim::SGDState<float> sgd{.learningRate = opt.lr, .momentum = opt.momentum};
+  optim::SGDState<float> sgd{.learningRate = opt.lr, .learningRateDecay = opt.lrDecay, .momentum = opt.momentum};
   std::cout << net << "\n" << params.nElement() << " parameters\n";
 
   // ---- training ----------------------------------------------------------------------------

@@ -657,25 +657,3 @@ TEST_CASE("review findings: a result that grows over an operand; scaling an expa
   addmv(vex, 2.0f, vex, 1.0f, FloatTensor(3, 0), FloatTensor(0));
   CHECK(v(0) == 10.0f);
 }
-
-#if T7_BLAS_RETARGET_OPENBLAS
-TEST_CASE("blas: OpenBLAS runs its AVX-512 kernels on AVX-512 cores it does not know") {
-  const FloatTensor a = randn<float>({64, 64});
-  const FloatTensor c = mm(a, a);  // the first BLAS call retargets
-  REQUIRE(c.size(0) == 64);
-  const std::string core = openblas_get_corename();
-  __builtin_cpu_init();
-  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-  const bool userChoice = std::getenv("OPENBLAS_CORETYPE") != nullptr || std::getenv("T7_OPENBLAS_CORETYPE") != nullptr;
-  if (avx512 && !userChoice && t7::detail::blas::gotoblas_dynamic_init != nullptr) {
-    CHECK(core != "Haswell");
-    CHECK(core != "Zen");
-  }
-  // and the kernels it runs compute the product: one entry against a double-precision dot
-  double ref = 0;
-  for (index_t k = 0; k < 64; ++k) ref += double(a(3, k)) * double(a(k, 5));
-  CHECK(std::abs(c(3, 5) - ref) < 1e-3);
-  if (!userChoice) CHECK(std::getenv("OPENBLAS_CORETYPE") == nullptr);  // the switch leaves no variable behind
-}
-#endif

@@ -112,6 +112,34 @@ inline bool samplePerThread(index_t n, double work) {
   return t > 1 && n > 1 && n >= t && static_cast<double>(n) * work >= kParallelWork;
 }
 
+/// Samples per GEMM for a batch (groups of samples run one per thread): images with few
+/// output pixels (P < 512, e.g. 10x10 or 12x12 maps) are unfolded side by side into one
+/// [K x G*P] columns matrix, so the GEMM's long dimension is G*P >= 512 instead of a short P.
+/// 1 (no grouping) for large images, single samples and the im2col-free 1x1 case.
+inline index_t groupSize(const Window2d& g, index_t N) {
+  const index_t P = g.outH() * g.outW();
+  if (isPointwise(g) || P >= 512 || N < 2) return 1;
+  return std::min<index_t>((512 + P - 1) / P, std::max<index_t>(N / maxThreads(), 1));
+}
+
+/// Unfolds samples [n0, n0 + G) of x side by side into cols [K x G*P].
+template <class T>
+void unfoldGroup(const T* x, const Window2d& g, index_t n0, index_t G, T* cols) {
+  const index_t K = g.patchSize(), P = g.outH() * g.outW(), xs = g.channels * g.height * g.width;
+  for (index_t s = 0; s < G; ++s) im2colRows(x + (n0 + s) * xs, g, cols + s * P, 0, K, G * P);
+}
+
+/// Runs `group(n0, gn, slot)` for the groups of G samples of a batch of N, one group per
+/// thread at a time; `slot` is the thread's `slotSize` elements of `columns` (resized here).
+template <class T, class Group>
+void forEachGroup(index_t N, index_t G, index_t slotSize, Tensor<T>& columns, Group&& group) {
+  const index_t groups = (N + G - 1) / G;
+  columns.resize(maxThreads(), slotSize);
+  T* ws = columns.data();
+#pragma omp parallel for schedule(static)
+  for (index_t q = 0; q < groups; ++q) group(q * G, std::min(G, N - q * G), ws + threadId() * slotSize);
+}
+
 /// im2col of one image; `split`: the rows are shared among threads.
 template <class T>
 void unfold(const T* image, const Window2d& g, T* columns, bool split) {
@@ -155,6 +183,21 @@ void unfoldGemm(const T* a, index_t M, const Window2d& g, const T* x, const T* b
   const index_t xs = g.channels * g.height * g.width, ys = M * P;
   if (N == 0 || M == 0 || K == 0 || P == 0) return;
   const bool direct = isPointwise(g);
+  if (const index_t G = groupSize(g, N); G > 1) {  // groups of G samples, one GEMM each
+    forEachGroup(N, G, (K + M) * G * P, columns, [&](index_t n0, index_t gn, T* cols) {
+      T* prod = cols + K * G * P;  // [M x gn*P]
+      unfoldGroup(x, g, n0, gn, cols);
+      t7::detail::blas::gemm(false, false, M, gn * P, K, T(1), a, K, cols, gn * P, T(0), prod, gn * P);
+      for (index_t s = 0; s < gn; ++s)
+        for (index_t m = 0; m < M; ++m) {
+          const T* src = prod + m * gn * P + s * P;
+          T* dst = y + (n0 + s) * ys + m * P;
+          const T add = bias != nullptr ? bias[m] : T(0);
+          for (index_t p = 0; p < P; ++p) dst[p] = src[p] + add;
+        }
+    });
+    return;
+  }
   auto sample = [&](index_t n, T* cols, bool split) {
     const T* b = x + n * xs;
     if (!direct) {
@@ -188,6 +231,21 @@ void gemmFold(const T* a, index_t M, const Window2d& g, const T* y, const T* bia
     return;
   }
   const bool direct = isPointwise(g);
+  if (const index_t G = groupSize(g, N); G > 1) {  // groups of G samples, one GEMM each
+    forEachGroup(N, G, (K + M) * G * P, columns, [&](index_t n0, index_t gn, T* cols) {
+      T* grads = cols + K * G * P;  // the group's Y, [M x gn*P]
+      for (index_t s = 0; s < gn; ++s)
+        for (index_t m = 0; m < M; ++m)
+          std::memcpy(grads + m * gn * P + s * P, y + (n0 + s) * ys + m * P, sizeof(T) * P);
+      t7::detail::blas::gemm(true, false, K, gn * P, M, T(1), a, K, grads, gn * P, T(0), cols, gn * P);
+      for (index_t s = 0; s < gn; ++s) {
+        T* xn = x + (n0 + s) * xs;
+        fillRows(xn, g.channels, HW, bias);
+        col2imChannels(cols + s * P, g, xn, 0, g.channels, gn * P);
+      }
+    });
+    return;
+  }
   auto sample = [&](index_t n, T* cols, bool split) {
     T* xn = x + n * xs;
     const T* yn = y + n * ys;
@@ -219,6 +277,22 @@ void accUnfold(const T* y, index_t M, const Window2d& g, const T* x, T* G, T sca
   const index_t xs = g.channels * g.height * g.width, ys = M * P, MK = M * K;
   if (N == 0 || M == 0 || K == 0 || P == 0 || scale == T(0)) return;
   const bool direct = isPointwise(g);
+  if (const index_t GS = groupSize(g, N); GS > 1) {  // groups of GS samples, one GEMM each
+    const index_t groups = (N + GS - 1) / GS, slot = (K + M) * GS * P;
+    columns.resize(maxThreads(), slot);
+    T* ws = columns.data();
+    kernels::detail::sumPerThread(groups, MK, partials, G, scale, [&](index_t q, T* mine, int t) {
+      const index_t n0 = q * GS, gn = std::min(GS, N - n0);
+      T* cols = ws + t * slot;
+      T* grads = cols + K * GS * P;  // gradOutput of the group, [M x gn*P]
+      unfoldGroup(x, g, n0, gn, cols);
+      for (index_t s = 0; s < gn; ++s)
+        for (index_t m = 0; m < M; ++m)
+          std::memcpy(grads + m * gn * P + s * P, y + (n0 + s) * ys + m * P, sizeof(T) * P);
+      t7::detail::blas::gemm(false, true, M, K, gn * P, T(1), grads, gn * P, cols, gn * P, T(1), mine, K);
+    });
+    return;
+  }
   if (samplePerThread(N, static_cast<double>(M) * K * P)) {
     if (!direct) columns.resize(maxThreads(), K, P);
     T* ws = columns.data();

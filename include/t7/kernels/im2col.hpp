@@ -63,14 +63,17 @@ template <class T>
 void col2im(const T* columns, const Window2d& g, T* image);
 
 /// im2col for the rows [rowBegin, rowEnd) of the columns matrix only (`columns` points at the
-/// matrix's first row): lets callers split the work over threads.
+/// matrix's first row): lets callers split the work over threads. `ld` is the distance between
+/// the matrix's rows (default -1: outH*outW), so several images can sit side by side in one
+/// wider matrix.
 template <class T>
-void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin, index_t rowEnd);
+void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin, index_t rowEnd, index_t ld = -1);
 
 /// col2im for the channels [cBegin, cEnd) only: channel c is written by rows
 /// c*kH*kW .. (c+1)*kH*kW - 1 alone, so disjoint channel ranges can run on different threads.
+/// `ld` as for im2colRows.
 template <class T>
-void col2imChannels(const T* columns, const Window2d& g, T* image, index_t cBegin, index_t cEnd);
+void col2imChannels(const T* columns, const Window2d& g, T* image, index_t cBegin, index_t cEnd, index_t ld = -1);
 
 // ---- definitions ---------------------------------------------------------------------------
 
@@ -88,8 +91,9 @@ inline void insideRange(index_t offset, index_t stride, index_t size, index_t ou
 }  // namespace detail::conv
 
 template <class T>
-void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin, index_t rowEnd) {
+void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin, index_t rowEnd, index_t ld) {
   const index_t oH = g.outH(), oW = g.outW(), H = g.height, W = g.width;
+  if (ld < 0) ld = oH * oW;
   const index_t kk = g.kH * g.kW;
   for (index_t r = rowBegin; r < rowEnd; ++r) {
     const index_t c = r / kk, ki = (r % kk) / g.kW, kj = r % g.kW;
@@ -97,7 +101,7 @@ void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin,
     index_t lo, hi;
     detail::conv::insideRange(wOff, g.dW, W, oW, lo, hi);
     const T* plane = image + c * H * W;
-    T* out = columns + r * oH * oW;
+    T* out = columns + r * ld;
     for (index_t oh = 0; oh < oH; ++oh, out += oW) {
       const index_t ih = oh * g.dH + hOff;
       if (ih < 0 || ih >= H || lo == hi) {
@@ -117,8 +121,9 @@ void im2colRows(const T* image, const Window2d& g, T* columns, index_t rowBegin,
 }
 
 template <class T>
-void col2imChannels(const T* columns, const Window2d& g, T* image, index_t cBegin, index_t cEnd) {
+void col2imChannels(const T* columns, const Window2d& g, T* image, index_t cBegin, index_t cEnd, index_t ld) {
   const index_t oH = g.outH(), oW = g.outW(), H = g.height, W = g.width;
+  if (ld < 0) ld = oH * oW;
   const index_t kk = g.kH * g.kW;
   for (index_t r = cBegin * kk; r < cEnd * kk; ++r) {
     const index_t c = r / kk, ki = (r % kk) / g.kW, kj = r % g.kW;
@@ -127,7 +132,7 @@ void col2imChannels(const T* columns, const Window2d& g, T* image, index_t cBegi
     detail::conv::insideRange(wOff, g.dW, W, oW, lo, hi);
     if (lo == hi) continue;
     T* plane = image + c * H * W;
-    const T* col = columns + r * oH * oW;
+    const T* col = columns + r * ld;
     for (index_t oh = 0; oh < oH; ++oh, col += oW) {
       const index_t ih = oh * g.dH + hOff;
       if (ih < 0 || ih >= H) continue;

@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -203,56 +202,8 @@ std::int64_t dot(index_t n, const T* x, index_t incx, const T* y, index_t incy) 
 
 // ---- CBLAS ---------------------------------------------------------------------------------
 
-#if T7_BLAS_HAS_OPENBLAS && defined(__x86_64__) && defined(__GNUC__)
-#define T7_BLAS_RETARGET_OPENBLAS 1
-// A DYNAMIC_ARCH OpenBLAS (Debian's) exports these: `gotoblas_dynamic_init` picks the kernel
-// table (reading OPENBLAS_CORETYPE), `gotoblas_dynamic_quit` forgets it. Weak, so a build of
-// OpenBLAS for one core type (without them) still links.
-extern "C" {
-void gotoblas_dynamic_init(void) __attribute__((weak));
-void gotoblas_dynamic_quit(void) __attribute__((weak));
-}
-#else
-#define T7_BLAS_RETARGET_OPENBLAS 0
-#endif
-
 #if T7_BLAS_HAS_CBLAS
 namespace cblas {
-
-/// OpenBLAS before 0.3.22 does not know AMD's Zen 4 and Zen 5 cores and runs its AVX2
-/// kernels ("Haswell", "Zen") on them: half of what their AVX-512 units do (sgemm on one Zen 5
-/// core: 130 GFLOP/s against 242). Before t7's first BLAS call this switches such a
-/// DYNAMIC_ARCH library to its "SkylakeX" kernels when the CPU has AVX-512 F, BW, DQ and VL,
-/// the table `OPENBLAS_CORETYPE=SkylakeX` would select at load time. Left alone when the user
-/// set OPENBLAS_CORETYPE, when T7_OPENBLAS_CORETYPE=keep, and on every other core. Returns
-/// whether it switched.
-inline bool retargetOpenBLAS() {
-#if T7_BLAS_RETARGET_OPENBLAS
-  if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return false;
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return false;
-  if (const char* keep = std::getenv("T7_OPENBLAS_CORETYPE"); keep != nullptr && std::string(keep) == "keep")
-    return false;
-  const char* core = openblas_get_corename();
-  if (core == nullptr || (std::string(core) != "Haswell" && std::string(core) != "Zen")) return false;
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
-      !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl"))
-    return false;
-  ::setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
-  gotoblas_dynamic_quit();
-  gotoblas_dynamic_init();
-  ::unsetenv("OPENBLAS_CORETYPE");
-  return true;
-#else
-  return false;
-#endif
-}
-
-/// Runs retargetOpenBLAS() once per program, before the first CBLAS call.
-inline void prepare() {
-  static const bool retargeted = retargetOpenBLAS();
-  (void)retargeted;
-}
 
 /// CBLAS takes `int` sizes: true when every argument fits.
 template <class... I>
@@ -263,39 +214,29 @@ inline CBLAS_TRANSPOSE op(bool trans) { return trans ? CblasTrans : CblasNoTrans
 
 inline void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
                  float beta, float* c, int ldc) {
-  prepare();
   cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void gemm(bool ta, bool tb, int m, int n, int k, double alpha, const double* a, int lda, const double* b,
                  int ldb, double beta, double* c, int ldc) {
-  prepare();
   cblas_dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void gemv(bool t, int m, int n, float alpha, const float* a, int lda, const float* x, int incx, float beta,
                  float* y, int incy) {
-  prepare();
   cblas_sgemv(CblasRowMajor, op(t), m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 inline void gemv(bool t, int m, int n, double alpha, const double* a, int lda, const double* x, int incx,
                  double beta, double* y, int incy) {
-  prepare();
   cblas_dgemv(CblasRowMajor, op(t), m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 inline void ger(int m, int n, float alpha, const float* x, int incx, const float* y, int incy, float* a, int lda) {
-  prepare();
   cblas_sger(CblasRowMajor, m, n, alpha, x, incx, y, incy, a, lda);
 }
 inline void ger(int m, int n, double alpha, const double* x, int incx, const double* y, int incy, double* a,
                 int lda) {
-  prepare();
   cblas_dger(CblasRowMajor, m, n, alpha, x, incx, y, incy, a, lda);
 }
-inline float dot(int n, const float* x, int incx, const float* y, int incy) {
-  prepare();
-  return cblas_sdot(n, x, incx, y, incy);
-}
+inline float dot(int n, const float* x, int incx, const float* y, int incy) { return cblas_sdot(n, x, incx, y, incy); }
 inline double dot(int n, const double* x, int incx, const double* y, int incy) {
-  prepare();
   return cblas_ddot(n, x, incx, y, incy);
 }
 
