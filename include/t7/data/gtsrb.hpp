@@ -191,7 +191,7 @@ inline LabeledImages loadGTSRB(const std::string& root, Split split, const GTSRB
   const auto base = detail::gtsrbBase(root);
   LabeledImages d;
   for (int c = 0; c < kGTSRBClasses; ++c) {
-    char name[8];
+    char name[16];  // "%05d" of an int: at most 11 characters
     std::snprintf(name, sizeof name, "%05d", c);
     d.classes.emplace_back(name);
   }

@@ -25,11 +25,18 @@
 #include "t7/kernels/detail/threads.hpp"
 #include "t7/kernels/im2col.hpp"
 
-
 namespace t7::kernels::detail::direct {
 
+/// The vectors of these kernels: 256-bit where AVX2 is enabled, also under AVX-512 (their
+/// loads start at every column of a row, and 512-bit loads that cross cache lines made the
+/// forward pass half as fast), else the widest the build enables.
+#if XSIMD_WITH_AVX2
+template <class T>
+using Vec = xsimd::batch<T, xsimd::avx2>;
+#else
 template <class T>
 using Vec = xsimd::batch<T>;
+#endif
 
 /// The padded-buffer geometry of one sample for the window `g`.
 struct Layout {
@@ -37,7 +44,6 @@ struct Layout {
   index_t wv;       // output row length rounded up to whole vectors
   index_t plane;    // hp * wp
   index_t padded;   // elements of one padded sample, with read-past slack
-  index_t gradRow;  // wv: the row stride of the zero-extended gradOutput copy
 
   template <class T>
   static Layout of(const Window2d& g) {
@@ -48,7 +54,6 @@ struct Layout {
     l.wv = (g.outW() + L - 1) / L * L;
     l.plane = l.hp * l.wp;
     l.padded = g.channels * l.plane + l.wv + g.kW + L;
-    l.gradRow = l.wv;
     return l;
   }
 };
@@ -101,13 +106,17 @@ void forwardBlock(const T* in, const Window2d& g, const Layout& l, const T* w, i
           }
         }
       }
+      // A vector past the row's end may spill into the next row of its plane when that row
+      // is computed later in this call (it then overwrites the spill); the last row of the
+      // call goes through `tail`.
+      const bool spill = y + 1 < y1;
       for (int mm = 0; mm < MB; ++mm) {
         T* o = out + (m0 + mm) * P + y * outW + x;
         for (int v = 0; v < 2; ++v) {
           const index_t start = x + v * L;
           if (start >= outW) break;
           const V& r = v == 0 ? acc0[mm] : acc1[mm];
-          if (start + L <= outW) {
+          if (start + L <= outW || spill) {
             r.store_unaligned(o + v * L);
           } else {
             r.store_aligned(tail);
