@@ -85,6 +85,19 @@ long countAllocations(F&& fn) {
   counting = false;
   return allocations;
 }
+/// One optim.sgd step of `net` on (x, y): Torch7's feval closure (zero the gradients,
+/// forward, criterion, backward), as the examples write it.
+void sgdStep(nn::Sequential<float>& net, nn::ClassNLLCriterion<float>& criterion, const FloatTensor& x,
+             const LongTensor& y, FloatTensor& params, FloatTensor& grads, optim::SGDState<float>& sgd) {
+  auto feval = [&](const FloatTensor&) -> optim::Eval<float> {
+    net.zeroGradParameters();
+    const FloatTensor& out = net.forward(x).tensor();
+    const double loss = criterion.forward(out, y);
+    net.backward(x, criterion.backward(out, y));
+    return {loss, grads};
+  };
+  optim::sgd(feval, params, sgd);
+}
 }  // namespace
 
 TEST_CASE("nn alloc: the counting allocator sees allocations") {
@@ -102,16 +115,7 @@ TEST_CASE("nn alloc: a steady MLP training step (forward, criterion, backward, s
     FloatTensor x = batch == 1 ? randn<float>({784}) : randn<float>({batch, 784});
     LongTensor y(batch);
     y.fill(3);
-    auto step = [&] {
-      auto feval = [&](const FloatTensor&) -> optim::Eval<float> {
-        net.zeroGradParameters();
-        const FloatTensor& out = net.forward(x).tensor();
-        const double loss = criterion.forward(out, y);
-        net.backward(x, criterion.backward(out, y));
-        return {loss, grads};
-      };
-      optim::sgd(feval, params, sgd);
-    };
+    auto step = [&] { sgdStep(net, criterion, x, y, params, grads, sgd); };
     step();  // the first step sizes every buffer
     const double before = criterion.output;
     CHECK(countAllocations([&] {
@@ -153,16 +157,7 @@ TEST_CASE("nn alloc: a steady CNN training step (conv, batch norm, pooling, drop
     FloatTensor x = randn<float>({batch, 3, 8, 8});
     LongTensor y(batch);
     y.fill(3);
-    auto step = [&] {
-      auto feval = [&](const FloatTensor&) -> optim::Eval<float> {
-        net.zeroGradParameters();
-        const FloatTensor& out = net.forward(x).tensor();
-        const double loss = criterion.forward(out, y);
-        net.backward(x, criterion.backward(out, y));
-        return {loss, grads};
-      };
-      optim::sgd(feval, params, sgd);
-    };
+    auto step = [&] { sgdStep(net, criterion, x, y, params, grads, sgd); };
     step();  // the first step sizes every buffer
     CHECK(countAllocations([&] {
             for (int i = 0; i < 3; ++i) step();

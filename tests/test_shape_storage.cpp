@@ -2,6 +2,8 @@
 #include "helpers.hpp"
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -202,4 +204,21 @@ TEST_CASE("Storage wraps external memory without owning it", "[storage]") {
     CHECK(alias[2] == 3);
   }
   CHECK(deleted == 1);  // the deleter ran once, when the last handle went away
+}
+
+TEST_CASE("Devices: the CPU allocator aligns and frees, CPU and CUDA are Device tags", "[storage][device]") {
+  static_assert(Device<CPU>);
+  static_assert(Device<CUDA>);
+  static_assert(!Device<int>);
+  CHECK(std::string(CPU::name) == "CPU");
+  CHECK(std::string(CUDA::name) == "CUDA");
+  CHECK(CPU::allocate(0) == nullptr);  // an empty buffer owns no memory
+  CPU::deallocate(nullptr);            // and freeing none is a no-op
+  for (std::size_t bytes : {std::size_t{1}, std::size_t{63}, std::size_t{4096}}) {
+    void* p = CPU::allocate(bytes);
+    REQUIRE(p != nullptr);
+    CHECK(reinterpret_cast<std::uintptr_t>(p) % kAlignment == 0);
+    std::memset(p, 0xab, bytes);  // the whole range is writable (ASan checks it)
+    CPU::deallocate(p);
+  }
 }

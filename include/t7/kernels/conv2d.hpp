@@ -32,6 +32,7 @@
 #include <cstring>
 
 #include "t7/kernels/conv2d_direct.hpp"
+#include "t7/kernels/detail/bias.hpp"
 #include "t7/kernels/detail/threads.hpp"
 #include "t7/kernels/im2col.hpp"
 #include "t7/math/detail/blas_backend.hpp"
@@ -318,19 +319,7 @@ void accUnfold(const T* y, index_t M, const Window2d& g, const T* x, T* G, T sca
   }
 }
 
-/// gb[m] += scale * sum over n < N and p < P of y[n][m][p] (sums in double).
-template <class T>
-void accBiasGrad(const T* y, index_t N, index_t M, index_t P, T* gb, T scale) {
-#pragma omp parallel for schedule(static) if (static_cast<double>(N) * M * P >= 4 * kParallelWork)
-  for (index_t m = 0; m < M; ++m) {
-    double s = 0;
-    for (index_t n = 0; n < N; ++n) {
-      const T* row = y + (n * M + m) * P;
-      for (index_t p = 0; p < P; ++p) s += row[p];
-    }
-    gb[m] += static_cast<T>(scale * s);
-  }
-}
+using kernels::detail::accBiasGrad;
 
 /// The batch size of a 3-D (one sample: 1) or 4-D tensor.
 template <Element T>

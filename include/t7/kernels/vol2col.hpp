@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "t7/kernels/conv_other.hpp"
+#include "t7/kernels/detail/bias.hpp"
 
 namespace t7::kernels {
 
@@ -257,14 +258,8 @@ void volumetricConvolutionAccGrad(const T* input, const T* gradOutput, index_t n
                                K);
       }
     }
-    if (gradBias) {
-      for (index_t o = 0; o < nOut; ++o) {
-        T sum = 0;
-        for (index_t q = 0; q < P; ++q) sum += gout[o * P + q];
-        gradBias[o] += scale * sum;
-      }
-    }
   }
+  if (gradBias) detail::accBiasGrad(gradOutput, n, nOut, P, gradBias, scale);
 }
 
 }  // namespace t7::kernels
