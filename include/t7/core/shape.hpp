@@ -97,10 +97,12 @@ class Shape {
   }
 
   /// Product of values already known not to overflow (the sizes of an existing tensor).
+  /// Unsigned, so that sizes like {2^62, 4, 0} (accepted: no element) wrap instead of
+  /// overflowing on the way to their product, 0.
   index_t productUnchecked() const {
-    index_t p = 1;
-    for (int i = 0; i < n_; ++i) p *= v_[i];
-    return p;
+    std::uint64_t p = 1;
+    for (int i = 0; i < n_; ++i) p *= static_cast<std::uint64_t>(v_[i]);
+    return static_cast<index_t>(p);
   }
 
   /// "2x3x4", as Torch7 prints sizes.

@@ -169,6 +169,8 @@ class Storage {
   bool defined() const { return static_cast<bool>(block_); }
   /// True when both handles share one buffer.
   bool isSameAs(const Storage& o) const { return block_ && block_ == o.block_; }
+  /// The block's address: equal for handles of one storage, what serialization keys shared storages by.
+  const void* identity() const { return block_.get(); }
   /// How many handles share the buffer (Storage handles held by tensors included).
   long useCount() const { return block_.useCount(); }
   /// False for wrapped external memory.

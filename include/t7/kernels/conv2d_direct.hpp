@@ -251,7 +251,7 @@ void forward(const T* x, const Window2d& g, const T* w, index_t M, const T* bias
   } else {  // samples in turn, output rows shared among threads
     work.resize(1, l.padded);
     T* pad = work.data();
-    const bool par = threads > 1 && static_cast<double>(ys) * g.patchSize() >= (1 << 16);
+    [[maybe_unused]] const bool par = threads > 1 && static_cast<double>(ys) * g.patchSize() >= (1 << 16);
     for (index_t n = 0; n < N; ++n) {
       padImage(x + n * xs, g, l, pad);
       const index_t outH = g.outH();
@@ -286,7 +286,7 @@ void accGrad(const T* x, const Window2d& g, const T* gy, index_t M, T* gw, T sca
     work.resize(1, slot);
     T* pad = work.data();
     T* gyx = pad + l.padded;
-    const bool par = threads > 1 && static_cast<double>(ys) * K >= (1 << 16);
+    [[maybe_unused]] const bool par = threads > 1 && static_cast<double>(ys) * K >= (1 << 16);
     for (index_t n = 0; n < N; ++n) {
       padImage(x + n * xs, g, l, pad);
       extendGrad(gy + n * ys, g, l, M, gyx);

@@ -51,7 +51,7 @@ namespace detail {
 template <class T>
 void im2colBatch(const T* input, index_t n, const Window2d& g, T* columns) {
   const index_t K = g.patchSize(), P = g.outH() * g.outW(), inSample = g.channels * g.height * g.width;
-  const bool parallel = n > 1 && n * K * P > kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = n > 1 && n * K * P > kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t s = 0; s < n; ++s) im2col(input + s * inSample, g, columns + s * K * P);
 }
@@ -104,7 +104,7 @@ void localConvolutionBackwardInput(const T* gradOutput, index_t n, const T* weig
       for (index_t k = 0; k < K; ++k) col[k * P] = D[s * K + k];
     }
   }
-  const bool parallelFold = n > 1 && n * K * P > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallelFold = n > 1 && n * K * P > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallelFold)
   for (index_t s = 0; s < n; ++s) {
     T* gin = gradInput + s * inSample;

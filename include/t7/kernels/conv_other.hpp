@@ -110,7 +110,7 @@ void temporalConvolutionForward(const T* input, index_t n, const T* weight, cons
                                 const Temporal1d& g) {
   const index_t F = g.inputFrameSize, O = g.outputFrameSize, nOut = g.outFrames(), K = g.kW * F;
   const index_t inSample = g.frames * F, outSample = nOut * O;
-  const bool parallel = n > 1 && n * nOut * O * K > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = n > 1 && n * nOut * O * K > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t s = 0; s < n; ++s) {
     const T* in = input + s * inSample;
@@ -132,7 +132,7 @@ void temporalConvolutionBackwardInput(const T* gradOutput, index_t n, const T* w
                                       const Temporal1d& g) {
   const index_t F = g.inputFrameSize, O = g.outputFrameSize, nOut = g.outFrames(), K = g.kW * F;
   const index_t inSample = g.frames * F, outSample = nOut * O;
-  const bool parallel = n > 1 && n * nOut * O * K > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = n > 1 && n * nOut * O * K > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t s = 0; s < n; ++s) {
     T* gin = gradInput + s * inSample;
@@ -172,7 +172,7 @@ void depthWiseConvolutionForward(const T* input, index_t n, const T* weight, con
   const index_t nIn = g.nInputPlane, M = g.multiplier, H = g.height, W = g.width;
   const index_t oH = g.outH(), oW = g.outW(), kk = g.kH * g.kW;
   const index_t planes = n * nIn;
-  const bool parallel = planes > 1 && planes * M * oH * oW * kk > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = planes > 1 && planes * M * oH * oW * kk > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t p = 0; p < planes; ++p) {
     const index_t i = p % nIn;
@@ -213,7 +213,7 @@ void depthWiseConvolutionBackwardInput(const T* gradOutput, index_t n, const T* 
   const index_t nIn = g.nInputPlane, M = g.multiplier, H = g.height, W = g.width;
   const index_t oH = g.outH(), oW = g.outW(), kk = g.kH * g.kW;
   const index_t planes = n * nIn;
-  const bool parallel = planes > 1 && planes * M * oH * oW * kk > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = planes > 1 && planes * M * oH * oW * kk > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t p = 0; p < planes; ++p) {
     const index_t i = p % nIn;
@@ -253,7 +253,7 @@ void depthWiseConvolutionAccGrad(const T* input, const T* gradOutput, index_t n,
   const index_t nIn = g.nInputPlane, M = g.multiplier, H = g.height, W = g.width;
   const index_t oH = g.outH(), oW = g.outW(), kk = g.kH * g.kW;
   // Input plane i owns gradWeight[:, i] and gradBias[:, i]: threads over i, no races.
-  const bool parallel = nIn > 1 && n * nIn * M * oH * oW * kk > detail::kMinParallelMacs;
+  [[maybe_unused]] const bool parallel = nIn > 1 && n * nIn * M * oH * oW * kk > detail::kMinParallelMacs;
 #pragma omp parallel for schedule(static) if (parallel)
   for (index_t i = 0; i < nIn; ++i) {
     for (index_t m = 0; m < M; ++m) {

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "t7/nn/activity.hpp"
+#include "t7/nn/detail/dynamic_fields.hpp"
+#include "t7/nn/detail/factories.hpp"
 #include "t7/nn/detail/fields.hpp"
 #include "t7/nn/detail/flatten.hpp"
 
@@ -146,6 +148,12 @@ class AnyModule {
   }
   /// The C++ type of the module inside (Linear<float>, Sequential<float>...).
   virtual const std::type_info& moduleType() const = 0;
+  /// Every field (output, gradInput, train, the module's fields(), a container's children),
+  /// by its Torch7 name, for code that does not know the module's type (serialization).
+  virtual void visitFields(detail::DynamicFields<T>& v) {
+    (void)v;
+    t7::detail::fail<TypeError>(typeName(), " does not list its fields (see docs/nn.md)");
+  }
 
   /// The module inside as an M, or nullptr.
   template <class M>
@@ -254,7 +262,7 @@ class Holder final : public AnyModule<typename M::value_type> {
   using Out = typename M::output_type;
   M module;
 
-  explicit Holder(M m) : module(std::move(m)) {}
+  explicit Holder(M m) : module(std::move(m)) { (void)registered_; }
 
   const Activity<T>& updateOutput(const Activity<T>& input) override {
     module.updateOutput(detail::unwrap<T, In>(input, name()));
@@ -329,8 +337,19 @@ class Holder final : public AnyModule<typename M::value_type> {
   std::string typeName() const override { return module.typeName(); }
   std::string toString() const override { return module.toString(); }
   const std::type_info& moduleType() const override { return typeid(M); }
+  void visitFields(detail::DynamicFields<T>& v) override {
+    if constexpr (requires { module.visitAll(v); }) {
+      detail::forwardFields(module, v);
+    } else {
+      AnyModule<T>::visitFields(v);
+    }
+  }
 
  private:
+  /// M's factory, registered once for loading (nn/detail/factories.hpp).
+  static inline const bool registered_ = detail::registerFactory<M>(
+      detail::Factories<T>::instance().modules, [] { return std::unique_ptr<AnyModule<T>>(std::make_unique<Holder>(M{})); });
+
   const char* name() const {
     if constexpr (requires { M::torchType; }) {
       return M::torchType;

@@ -27,7 +27,7 @@ class Container : public AnyModule<T> {
   std::vector<ModulePtr> modules;
   bool train = true;
 
-  Container() = default;
+  Container() { (void)registered_; }
   Container(Container&&) noexcept = default;
   Container& operator=(Container&&) noexcept = default;
   /// Containers own their children: copy one with clone().
@@ -149,6 +149,7 @@ class Container : public AnyModule<T> {
   std::string typeName() const override { return Derived::torchType; }
   std::string toString() const override { return self().typeName(); }
   const std::type_info& moduleType() const override { return typeid(Derived); }
+  void visitFields(detail::DynamicFields<T>& v) override { detail::forwardFields(self(), v); }
   std::vector<AnyModule<T>*> children() override {
     std::vector<AnyModule<T>*> c;
     for (auto& m : modules) c.push_back(m.get());
@@ -227,6 +228,10 @@ class Container : public AnyModule<T> {
   }
 
  private:
+  /// The container's factory, registered once for loading (nn/detail/factories.hpp).
+  static inline const bool registered_ = detail::registerFactory<Derived>(
+      detail::Factories<T>::instance().modules, [] { return std::unique_ptr<AnyModule<T>>(std::make_unique<Derived>()); });
+
   template <class M>
   static void checkType() {
     static_assert(std::is_same_v<typename M::value_type, T>,

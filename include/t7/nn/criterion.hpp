@@ -114,6 +114,11 @@ class AnyCriterion {
   virtual std::unique_ptr<AnyCriterion> clone() const = 0;
   virtual std::string typeName() const = 0;
   virtual std::string toString() const = 0;
+  /// Every field by its Torch7 name (serialization); see AnyModule::visitFields.
+  virtual void visitFields(detail::DynamicFields<T>& v) {
+    (void)v;
+    t7::detail::fail<TypeError>(typeName(), " does not list its fields");
+  }
 
   /// The criterion inside as a C, or nullptr.
   template <class C>
@@ -145,7 +150,7 @@ class CriterionHolder final : public AnyCriterion<typename C::value_type> {
  public:
   using T = typename C::value_type;
   C criterion;
-  explicit CriterionHolder(C c) : criterion(std::move(c)), who_(criterion.typeName()) {}
+  explicit CriterionHolder(C c) : criterion(std::move(c)), who_(criterion.typeName()) { (void)registered_; }
 
   double updateOutput(const Activity<T>& input, const Activity<T>& target) override {
     const char* who = who_.c_str();
@@ -163,8 +168,20 @@ class CriterionHolder final : public AnyCriterion<typename C::value_type> {
   std::unique_ptr<AnyCriterion<T>> clone() const override { return std::make_unique<CriterionHolder>(criterion.clone()); }
   std::string typeName() const override { return criterion.typeName(); }
   std::string toString() const override { return criterion.toString(); }
+  void visitFields(detail::DynamicFields<T>& v) override {
+    if constexpr (requires { criterion.visitAll(v); }) {
+      detail::forwardFields(criterion, v);
+    } else {
+      AnyCriterion<T>::visitFields(v);
+    }
+  }
 
  private:
+  /// C's factory, registered once for loading (nn/detail/factories.hpp).
+  static inline const bool registered_ = detail::registerFactory<C>(
+      detail::Factories<T>::instance().criterions,
+      [] { return std::unique_ptr<AnyCriterion<T>>(std::make_unique<CriterionHolder>(C{})); });
+
   std::string who_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "t7/kernels/loss.hpp"
 #include "t7/nn/classnll.hpp"
@@ -59,11 +60,19 @@ class CrossEntropyCriterion : public CriterionBase<CrossEntropyCriterion<T>, T, 
     this->gradInput = lsm.gradInput;
     return this->gradInput;
   }
+  /// Torch7's fields: sizeAverage and the parts `lsm` (nn.LogSoftMax) and `nll`
+  /// (nn.ClassNLLCriterion), nested objects for serialization; clone, type conversion and
+  /// clearState walk the parts' fields in place.
   template <class V>
   void fields(V& v) {
     v.option("sizeAverage", sizeAverage);
-    lsm.visitAll(v);
-    nll.visitAll(v);
+    if constexpr (std::is_base_of_v<detail::FieldVisitor, V>) {
+      lsm.visitAll(v);
+      nll.visitAll(v);
+    } else {
+      v.module("lsm", lsm);
+      v.module("nll", nll);
+    }
   }
 
  private:
@@ -185,10 +194,17 @@ class MultiLabelSoftMarginCriterion : public CriterionBase<MultiLabelSoftMarginC
     this->gradInput = lsm.gradInput;
     return this->gradInput;
   }
+  /// Torch7's fields: the parts `lsm` (nn.Sigmoid) and `nll` (nn.BCECriterion), nested
+  /// objects for serialization; clone, type conversion and clearState walk them in place.
   template <class V>
   void fields(V& v) {
-    lsm.visitAll(v);
-    nll.visitAll(v);
+    if constexpr (std::is_base_of_v<detail::FieldVisitor, V>) {
+      lsm.visitAll(v);
+      nll.visitAll(v);
+    } else {
+      v.module("lsm", lsm);
+      v.module("nll", nll);
+    }
   }
 };
 MultiLabelSoftMarginCriterion()->MultiLabelSoftMarginCriterion<float>;

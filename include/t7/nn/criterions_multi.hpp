@@ -200,7 +200,8 @@ class MultiCriterion : public CriterionBase<MultiCriterion<T>, T, Activity<T>, A
     MultiCriterion<U> c;
     c.weights = weights;
     for (std::size_t i = 0; i < criterions.size(); ++i) {
-      auto m = detail::convertMember<U>(converters_[i], *criterions[i], "MultiCriterion", i);
+      auto m = detail::convertMember<U>(i < converters_.size() ? converters_[i] : nullptr, *criterions[i],
+                                        "MultiCriterion", i);
       c.criterions.push_back(std::move(m.criterion));
       c.converters_.push_back(std::move(m.converter));
     }
@@ -209,8 +210,10 @@ class MultiCriterion : public CriterionBase<MultiCriterion<T>, T, Activity<T>, A
   MultiCriterion<float> toFloat() const { return type<float>(); }
   MultiCriterion<double> toDouble() const { return type<double>(); }
 
+  /// Torch7's fields (criterions loaded from a file are boxed: they cannot change element type).
   template <class V>
   void fields(V& v) {
+    v.option("criterions", criterions);
     v.option("weights", weights);
   }
 
@@ -302,7 +305,8 @@ class ParallelCriterion : public CriterionBase<ParallelCriterion<T>, T, Activity
     ParallelCriterion<U> c(repeatTarget);
     c.weights = weights;
     for (std::size_t i = 0; i < criterions.size(); ++i) {
-      auto m = detail::convertMember<U>(converters_[i], *criterions[i], "ParallelCriterion", i);
+      auto m = detail::convertMember<U>(i < converters_.size() ? converters_[i] : nullptr, *criterions[i],
+                                        "ParallelCriterion", i);
       c.criterions.push_back(std::move(m.criterion));
       c.converters_.push_back(std::move(m.converter));
     }
@@ -311,8 +315,10 @@ class ParallelCriterion : public CriterionBase<ParallelCriterion<T>, T, Activity
   ParallelCriterion<float> toFloat() const { return type<float>(); }
   ParallelCriterion<double> toDouble() const { return type<double>(); }
 
+  /// Torch7's fields (criterions loaded from a file are boxed: they cannot change element type).
   template <class V>
   void fields(V& v) {
+    v.option("criterions", criterions);
     v.option("weights", weights);
     v.option("repeatTarget", repeatTarget);
   }

@@ -12,7 +12,8 @@
 ///   v.option("p", p);                                         // numbers, flags, strings
 /// }
 /// ```
-/// Containers list their children with `v.children(modules)`.
+/// Containers list their children with `v.children(modules)`; a module kept as a member
+/// (CrossEntropyCriterion's LogSoftMax) is listed with `v.module("lsm", lsm)`.
 
 #include <algorithm>
 #include <any>
@@ -52,6 +53,10 @@ struct FieldVisitor {
   void option(const char*, X&) {}
   template <class L>
   void children(L&) {}
+  /// A module or criterion held as a member (CrossEntropyCriterion's `lsm` and `nll`): only
+  /// serialization visits it, as a nested object.
+  template <class M>
+  void module(const char*, M&) {}
 };
 
 /// Storages already copied during one clone or conversion, so that tensors that shared a
