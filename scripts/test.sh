@@ -6,7 +6,8 @@
 #      only: full debug info made this build 30% slower) and runs them;
 #      any sanitizer report fails the run
 #   4. runs the examples in their short smoke mode
-#   5. consumes t7 as users do: find_package, add_subdirectory, FetchContent, pkg-config
+#   5. fuzzes the .t7 loader for 60 s (scripts/fuzz.sh: clang, libFuzzer, ASan + UBSan)
+#   6. consumes t7 as users do: find_package, add_subdirectory, FetchContent, pkg-config
 # Ends with one line "t7 tests: N passed, M failed".
 set -euo pipefail
 
@@ -56,7 +57,8 @@ for ex in build/release/examples/linear_regression build/sanitize/examples/linea
           build/release/examples/mlp build/sanitize/examples/mlp \
           build/release/examples/lenet build/sanitize/examples/lenet \
           build/release/examples/gtsrb build/sanitize/examples/gtsrb; do
-  if "$ex" --smoke >"$ex.log" 2>&1; then
+  # Each runs in its own build directory, where the models it saves (mlp.t7, lenet.t7) land.
+  if (cd "$(dirname "$ex")" && "./$(basename "$ex")" --smoke) >"$ex.log" 2>&1; then
     echo "$ex: $(tail -n 1 "$ex.log")"
     passed=$((passed + 1))
   else
@@ -65,6 +67,25 @@ for ex in build/release/examples/linear_regression build/sanitize/examples/linea
     failed=$((failed + 1))
   fi
 done
+
+echo "== t7-inspect on the model lenet saved"
+if build/release/examples/t7-inspect build/release/examples/lenet.t7 >build/release/examples/t7-inspect.log 2>&1 &&
+   grep -q "nn.SpatialConvolution" build/release/examples/t7-inspect.log; then
+  echo "t7-inspect: $(head -n 1 build/release/examples/t7-inspect.log)"
+  passed=$((passed + 1))
+else
+  cat build/release/examples/t7-inspect.log
+  echo "FAILED: t7-inspect"
+  failed=$((failed + 1))
+fi
+
+echo "== Fuzzing the .t7 loader (libFuzzer + ASan + UBSan, 60 s)"
+if bash scripts/fuzz.sh 60; then
+  passed=$((passed + 1))
+else
+  echo "FAILED: scripts/fuzz.sh"
+  failed=$((failed + 1))
+fi
 
 echo "== CMake consumers"
 if bash scripts/test-consumers.sh build/consumers; then
