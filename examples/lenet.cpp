@@ -8,11 +8,12 @@
 // any directory of MNIST IDX files with --data. Copy it as the template of a CNN training loop.
 //
 //   build/release/examples/lenet [--epochs N] [--batch N] [--lr X] [--lr-decay X] [--momentum X] [--data DIR]
-//                                [--seed N] [--threads N] [--smoke]
+//                                [--seed N] [--threads N] [--save FILE] [--smoke]
 //
 // Prints the network, the loss per epoch with a progress bar, examples/s, the test accuracy
-// after each epoch, and the confusion matrix at the end. --smoke trains on 3,000 examples for
-// one epoch (CI).
+// after each epoch, and the confusion matrix at the end; then saves the model (Torch7's .t7
+// format, lenet.t7 by default), loads it back and checks that it scores the same. --smoke
+// trains on 3,000 examples for one epoch (CI).
 #include <t7/data/idx.hpp>
 #include <t7/data/progress.hpp>
 #include <t7/t7.hpp>
@@ -32,6 +33,7 @@ struct Options {
   std::string data;
   std::uint64_t seed = 1;
   int threads = 0;
+  std::string save = "lenet.t7";  // where the trained model goes ("" = not saved)
   bool smoke = false;
 };
 
@@ -51,6 +53,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--data") o.data = next();
     else if (a == "--seed") o.seed = std::stoull(next());
     else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--save") o.save = next();
     else if (a == "--smoke") o.smoke = true;
     else throw ValueError("lenet: unknown option " + a + " (see the comment at the top of examples/lenet.cpp)");
   }
@@ -138,6 +141,7 @@ int main(int argc, char** argv) try {
                                     "Sneaker", "Bag", "Ankle boot"});
   FloatTensor inputs;
   LongTensor targets;
+  double accuracy = 0;
   for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
     const LongTensor order = randperm(n);
     data::ProgressBar bar(n, {.label = "epoch " + std::to_string(epoch)});
@@ -166,11 +170,23 @@ int main(int argc, char** argv) try {
       bar.update(seen, extra);
     }
     const double seconds = timer.time().real;
-    const double acc = evaluate(net, xTest, yTest, confusion);
+    const double acc = accuracy = evaluate(net, xTest, yTest, confusion);
     std::printf("epoch %d: training loss %.4f, %.0f examples/s (%.1f s), test accuracy %.2f%%\n", epoch,
                 epochLoss / static_cast<double>(n), static_cast<double>(n) / seconds, seconds, 100 * acc);
   }
   std::cout << confusion << "\n";
+
+  // ---- save, load back, check (torch.save / torch.load) -------------------------------------
+  if (!opt.save.empty()) {
+    net.clearState();  // as Torch7 users did: no activations in the file
+    t7::save(opt.save, net);
+    auto loaded = t7::load<nn::Sequential<float>>(opt.save);
+    optim::ConfusionMatrix check(10);
+    const double again = evaluate(loaded, xTest, yTest, check);
+    std::printf("saved the model to %s; loaded back, its test accuracy is %.2f%% (%s)\n", opt.save.c_str(),
+                100 * again, again == accuracy ? "the same" : "DIFFERENT");
+    if (again != accuracy) return 1;
+  }
   return 0;
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";

@@ -10,4 +10,5 @@ cd "$root"
 bash scripts/install-deps.sh
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DT7_BUILD_EXAMPLES=ON >/dev/null
 cmake --build build/release -j "${T7_JOBS:-2}" --target lenet
-exec build/release/examples/lenet "$@"
+# The trained model goes to build/release/lenet.t7 (--save FILE elsewhere).
+exec build/release/examples/lenet --save build/release/lenet.t7 "$@"
