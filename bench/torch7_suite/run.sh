@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The Torch7 paper's benchmark suite, t7 beside LibTorch, in one run (under 10 minutes on
+# 2 cores): builds suite_t7 and suite_libtorch, checks that one SGD step of every network gives
+# the same loss and weights on both sides, times every network x batch (1, 60) x threads (1, 2),
+# and prints the table. Writes BUILD/torch7_suite/{t7,torch_*}.json, results.csv,
+# results.json, table.md (docs/performance.md shows it) and plot.svg.
+#
+#   bash bench/torch7_suite/run.sh [build-dir] [--filter REGEX]   e.g. --filter 'mlp|cnn32/'
+#
+# LibTorch (Debian: libtorch-dev) runs with OPENBLAS_NUM_THREADS=1 and, for the 2-thread cells,
+# again with OpenBLAS's default threads (at 1 thread the two are the same: OpenBLAS's OpenMP
+# build follows torch's one OpenMP thread); each cell keeps LibTorch's best
+# (../shared/bench-spec.md: on 2 cores the two thread pools fight). On an AVX-512 machine t7
+# runs a second time built for it (suite_t7_avx512: -march=x86-64-v4, Eigen's GEMM), a column
+# of its own. Without LibTorch the suite still times t7 and says LibTorch was skipped.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+build="build/bench"
+filter="."
+if (($# > 0)) && [[ "$1" != --* ]]; then build="$1"; shift; fi
+while (($# > 0)); do
+  case "$1" in
+    --filter) filter="$2"; shift 2 ;;
+    *) echo "usage: bash bench/torch7_suite/run.sh [build-dir] [--filter REGEX]" >&2; exit 2 ;;
+  esac
+done
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DT7_BUILD_BENCH=ON -DT7_BUILD_TESTS=OFF -DT7_BUILD_EXAMPLES=OFF >/dev/null
+targets=(suite_t7)
+grep -qs 'suite_t7_avx512' "$build/bench/Makefile" && targets+=(suite_t7_avx512)
+if grep -qs 'suite_libtorch' "$build/bench/Makefile"; then
+  targets+=(suite_libtorch)
+else
+  echo "run.sh: LibTorch not found (Debian: apt-get install libtorch-dev); timing t7 only" >&2
+fi
+cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
+out="$build/torch7_suite"
+rm -rf "$out"
+mkdir -p "$out/check"
+{
+  printf '%s, %s cores' "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" "$(nproc)"
+  grep -qm1 ' avx512f ' /proc/cpuinfo && printf ' (AVX-512)'
+  printf ', %s' "$(uname -sr)"
+  [[ -n "${OPENBLAS_CORETYPE:-}" ]] && printf ', OPENBLAS_CORETYPE=%s' "$OPENBLAS_CORETYPE"
+  echo
+} >"$out/machine.txt"
+start=$SECONDS
+
+if [[ -x "$build/bench/suite_libtorch" ]]; then
+  echo "== Same computation: one SGD step of each network from the same weights and data"
+  "$build/bench/suite_t7" --check "$out/check" >/dev/null
+  "$build/bench/suite_libtorch" --check "$out/check" | tee "$out/check.txt"
+  if [[ -x "$build/bench/suite_t7_avx512" ]]; then
+    echo "== The same check for t7's AVX-512 build"
+    mkdir -p "$out/check_avx512"
+    "$build/bench/suite_t7_avx512" --check "$out/check_avx512" >/dev/null
+    "$build/bench/suite_libtorch" --check "$out/check_avx512" | tee "$out/check_avx512.txt"
+  fi
+fi
+
+gb=(--benchmark_out_format=json)
+echo "== t7"
+"$build/bench/suite_t7" --benchmark_out="$out/t7.json" "${gb[@]}" --benchmark_filter="$filter"
+if [[ -x "$build/bench/suite_t7_avx512" ]]; then
+  echo "== t7 built for AVX-512 (Eigen's GEMM)"
+  "$build/bench/suite_t7_avx512" --benchmark_out="$out/t7avx512.json" "${gb[@]}" --benchmark_filter="$filter"
+fi
+if [[ -x "$build/bench/suite_libtorch" ]]; then
+  echo "== LibTorch, OPENBLAS_NUM_THREADS=1"
+  OPENBLAS_NUM_THREADS=1 "$build/bench/suite_libtorch" --benchmark_out="$out/torch_blas1.json" "${gb[@]}" \
+    --benchmark_filter="$filter"
+  # (Google Benchmark's filter is a POSIX regex: no "and"; a --filter runs every cell it selects.)
+  both="$filter"
+  [[ "$filter" == "." ]] && both="threads:2"
+  echo "== LibTorch, OpenBLAS's default threads (2-thread cells)"
+  (unset OPENBLAS_NUM_THREADS; "$build/bench/suite_libtorch" --benchmark_out="$out/torch_default.json" "${gb[@]}" \
+    --benchmark_filter="$both")
+fi
+echo "== $((SECONDS - start)) s"
+python3 bench/torch7_suite/report.py "$out"
+echo "written: $out/{results.csv,results.json,table.md,plot.svg}"
