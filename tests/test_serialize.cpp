@@ -972,6 +972,28 @@ TEMPLATE_TEST_CASE("serialize: Codec round trips of tensors and storages", "[ser
   }
 }
 
+TEST_CASE("serialize: a stride-0 tensor converts its storage, not the elements its sizes claim", "[serialize]") {
+  // A DoubleTensor of 2^20 x 2^20 elements (8 TiB as floats) over one double: a valid file.
+  const std::int64_t n = std::int64_t{1} << 20;
+  const std::string bytes = Bytes()
+                                .torch(1, "torch.DoubleTensor").i32(2).lng(n).lng(n).lng(0).lng(0).lng(1)
+                                .torch(2, "torch.DoubleStorage").lng(1).f64(2.5)
+                                .s();
+  const Object o = ser::fromBytes(bytes);
+  const auto f = o.tensor<float>();  // converts 1 element
+  CHECK(f.sizes() == Shape{n, n});
+  CHECK(f.stride(0) == 0);
+  CHECK(f.stride(1) == 0);
+  CHECK(f.storage().size() == 1);
+  CHECK(f(n - 1, n - 1) == 2.5f);
+  ser::LoadContext ctx;
+  const auto i = ser::tensorAs<std::int32_t>(o, ctx);
+  CHECK(i.storage().size() == 1);
+  CHECK(i(0, 7) == 2);
+  // the same type shares the loaded storage
+  CHECK(o.tensor<double>().storage().isSameAs(std::get<Tensor<double>>(o.anyTensor()).storage()));
+}
+
 TEST_CASE("serialize: tensorAs converts a shared storage once", "[serialize]") {
   const Tensor<double> base = example();
   Object root = Object::table();

@@ -12,7 +12,6 @@
 /// };
 /// ```
 
-#include <any>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -20,8 +19,6 @@
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
-#include <unordered_map>
 #include <vector>
 
 #include "t7/serialize/object.hpp"
@@ -31,7 +28,7 @@ namespace t7::serialize {
 /// What one load shares across the values it converts: storages converted to another element
 /// type once, so tensors that shared a storage in the file share the converted one.
 struct LoadContext {
-  std::unordered_map<const void*, std::any> converted;
+  t7::detail::StorageCache converted;
 };
 
 template <class X, class Enable = void>
@@ -63,19 +60,7 @@ Tensor<T> tensorAs(const Object& o, LoadContext& ctx) {
         if constexpr (std::is_same_v<S, T>) {
           return t;
         } else {
-          const Storage<S>& s = t.storage();
-          if (!s.defined() || s.size() == 0) {
-            Tensor<T> r;
-            if (t.dim() > 0) r.resize(t.sizes());
-            return r;
-          }
-          std::any& slot = ctx.converted[s.identity()];
-          if (slot.type() != typeid(Storage<T>)) {
-            Storage<T> c(s.size());
-            for (index_t i = 0; i < s.size(); ++i) c.data()[i] = t7::convert<T>(s.data()[i]);
-            slot = c;
-          }
-          return Tensor<T>(std::any_cast<Storage<T>>(slot), t.storageOffset(), t.sizes(), t.strides());
+          return t7::detail::convertedView<T>(t, ctx.converted);
         }
       },
       o.anyTensor());

@@ -26,6 +26,7 @@
 
 #include "t7/core/error.hpp"
 #include "t7/core/storage.hpp"
+#include "t7/tensor/converted.hpp"
 #include "t7/tensor/tensor.hpp"
 
 namespace t7::serialize {
@@ -220,10 +221,8 @@ Tensor<T> Object::tensor() const {
         if constexpr (std::is_same_v<S, T>) {
           return t;
         } else {
-          Tensor<T> r;
-          if (t.dim() > 0) r.resize(t.sizes());
-          if (t.nElement() > 0) r.copy(t);
-          return r;
+          t7::detail::StorageCache cache;  // converts the storage, not the elements the sizes claim
+          return t7::detail::convertedView<T>(t, cache);
         }
       },
       anyTensor());

@@ -16,15 +16,14 @@
 /// (CrossEntropyCriterion's LogSoftMax) is listed with `v.module("lsm", lsm)`.
 
 #include <algorithm>
-#include <any>
 #include <cstring>
 #include <memory>
 #include <string_view>
 #include <typeinfo>
-#include <unordered_map>
 #include <vector>
 
 #include "t7/nn/activity.hpp"
+#include "t7/tensor/converted.hpp"
 
 namespace t7::nn {
 
@@ -61,9 +60,7 @@ struct FieldVisitor {
 
 /// Storages already copied during one clone or conversion, so that tensors that shared a
 /// storage before share one after (tied weights, getParameters()' flat storage).
-struct TensorCache {
-  std::unordered_map<const void*, std::any> storages;
-};
+using TensorCache = t7::detail::StorageCache;
 
 template <class X>
 struct IsTensor : std::false_type {};
@@ -74,23 +71,7 @@ struct IsTensor<Tensor<U, D>> : std::true_type {};
 /// converted to U.
 template <Element U, Element S>
 Tensor<U> deepCopy(const Tensor<S>& t, TensorCache& cache) {
-  const Storage<S>& s = t.storage();
-  if (!s.defined() || s.size() == 0) {
-    Tensor<U> r;
-    if (t.nElement() == 0 && t.dim() > 0) r.resize(t.sizes());
-    return r;
-  }
-  const void* key = s.data();
-  Storage<U> copy;
-  auto it = cache.storages.find(key);
-  if (it != cache.storages.end() && it->second.type() == typeid(Storage<U>)) {
-    copy = std::any_cast<Storage<U>>(it->second);
-  } else {
-    copy = Storage<U>(s.size());
-    copy.copy(s);
-    cache.storages[key] = copy;
-  }
-  return Tensor<U>(copy, t.storageOffset(), t.sizes(), t.strides());
+  return t7::detail::convertedView<U>(t, cache);
 }
 
 template <Element U, Element S>
