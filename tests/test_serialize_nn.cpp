@@ -4,6 +4,7 @@
 #include "helpers.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 using namespace t7;
 using serialize::Format;
@@ -228,6 +229,11 @@ TEST_CASE("serialize nn: files and streams, atomic save, errors with the path", 
   REQUIRE(v.size() == 2);
   CHECK(t7test::values(v[1]) == std::vector<float>{3});
 
+  // A stream that cannot be written.
+  std::ostringstream broken;
+  broken.setstate(std::ios::badbit);
+  T7_REQUIRE_THROWS_WITH_ALL(t7::save(broken, FloatTensor{1, 2}), IOError, "cannot write the stream");
+
   // The file holds a Sequential: asking for another class says what it holds.
   T7_REQUIRE_THROWS_WITH_ALL(t7::load<nn::Linear<float>>(path), TypeError, "net.t7", "nn.Sequential",
                              "not a nn.Linear");
@@ -258,6 +264,12 @@ TEST_CASE("serialize nn: bad field values are refused with the module and the fi
   mods.set(Object(1), Object());
   mods.set(Object(3), serialize::toObject(nn::Tanh<float>()));
   T7_REQUIRE_THROWS_WITH_ALL(serialize::fromObject<nn::Sequential<float>>(s), ValueError, "not an array");
+
+  // A member module of another class: CrossEntropyCriterion's lsm must be an nn.LogSoftMax.
+  Object ce = serialize::toObject(nn::CrossEntropyCriterion<float>());
+  ce.set("lsm", serialize::toObject(nn::Tanh<float>()));
+  T7_REQUIRE_THROWS_WITH_ALL(serialize::fromObject<nn::CrossEntropyCriterion<float>>(ce), TypeError,
+                             "nn.CrossEntropyCriterion.lsm", "is a nn.Tanh", "not a nn.LogSoftMax");
 
   Object unknown = Object::instance("nn.NoSuchModule");
   T7_REQUIRE_THROWS_WITH_ALL(serialize::fromObject<std::unique_ptr<nn::AnyModule<float>>>(unknown), TypeError,
