@@ -246,6 +246,31 @@ TEST_CASE("mm: large enough to run the blocked, threaded kernel", "[blas]") {
   setNumThreads(threads);
 }
 
+// Products under kSmallGemm multiply-adds run Eigen's GEMM even where CBLAS is linked, so the
+// layout and beta == 0 checks above (small matrices) reach only Eigen; these reach CBLAS.
+TEMPLATE_TEST_CASE("mm above the small-product bound: every operand layout, NaNs in the result ignored", "[blas]",
+                   float, double) {
+  manualSeed(5);
+  const index_t m = 128, k = 72, n = 120;
+  REQUIRE(static_cast<double>(m) * n * k >= t7::detail::blas::kSmallGemm);
+  const auto a = randomMatrix<TestType>(m, k), b = randomMatrix<TestType>(k, n);
+  const auto want = refMM(a, b);
+  for (Layout la : kLayouts)
+    for (Layout lb : kLayouts) {
+      INFO(name(la) << " x " << name(lb));
+      checkValues(mm(laidOut(a, la), laidOut(b, lb)), Shape{m, n}, want);
+    }
+  for (Layout l : kLayouts) {
+    INFO("res " << name(l));
+    Tensor<TestType> res = laidOut(Tensor<TestType>(m, n).fill(NAN), l);
+    mm(res, a, b);
+    checkValues(res, Shape{m, n}, want);
+    res.fill(NAN);
+    addmm(res, 0, res, 1, a, b);
+    checkValues(res, Shape{m, n}, want);
+  }
+}
+
 TEMPLATE_TEST_CASE("mm into an existing result: resized, transposed, narrowed, strided", "[blas]", float,
                    std::int32_t) {
   manualSeed(5);
