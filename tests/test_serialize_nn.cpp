@@ -1,4 +1,4 @@
-// Serialization of nn modules and criterions: every registered class round-trips, models keep
+// Serialization of nn modules and criterions (every class: test_serialize_all.cpp): models keep
 // their values, sharing and modes, Torch7-written field tables load, index fields shift, old
 // versions upgrade, and bad objects are refused with the module and field named.
 #include "helpers.hpp"
