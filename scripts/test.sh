@@ -93,7 +93,11 @@ for ex in build/release/examples/linear_regression build/sanitize/examples/linea
           build/release/examples/tensor_basics build/sanitize/examples/tensor_basics \
           build/release/examples/mlp build/sanitize/examples/mlp \
           build/release/examples/lenet build/sanitize/examples/lenet \
-          build/release/examples/gtsrb build/sanitize/examples/gtsrb; do
+          build/release/examples/gtsrb build/sanitize/examples/gtsrb \
+          build/release/examples/autograd_logistic build/sanitize/examples/autograd_logistic \
+          build/release/examples/autograd_mlp build/sanitize/examples/autograd_mlp \
+          build/release/examples/autograd_autoencoder build/sanitize/examples/autograd_autoencoder \
+          build/release/examples/autograd_cnn build/sanitize/examples/autograd_cnn; do
   # Each runs in its own build directory, where the models it saves (mlp.t7, lenet.t7) land.
   if (cd "$(dirname "$ex")" && "./$(basename "$ex")" --smoke) >"$ex.log" 2>&1; then
     echo "$ex: $(tail -n 1 "$ex.log")"

@@ -9,6 +9,7 @@
 #include <t7/core/threads.hpp>
 #include <t7/math/blas.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -230,6 +231,32 @@ TEST_CASE("mm: size-1 and empty dimensions", "[blas]") {
   CHECK(mm(DoubleTensor(2, 4), DoubleTensor(4, 0)).sizes() == Shape{2, 0});
   checkValues(addmm(DoubleTensor(2, 3).fill(4), DoubleTensor(2, 0), DoubleTensor(0, 3)), Shape{2, 3},
               std::vector<double>(6, 4.0));
+}
+
+TEMPLATE_TEST_CASE("mm and addmm with one row, one column or inner size 1 (run as gemv / ger): every layout",
+                   "[blas]", float, double, std::int32_t) {
+  manualSeed(31);
+  for (auto [m, k, n] : std::vector<std::array<index_t, 3>>{{1, 7, 5}, {5, 7, 1}, {4, 1, 6}, {1, 1, 6}, {1, 6, 1}}) {
+    const auto a = randomMatrix<TestType>(m, k), b = randomMatrix<TestType>(k, n);
+    const auto c0 = randomMatrix<TestType>(m, n);
+    const auto p = refMM(a, b);
+    for (Layout la : kLayouts)
+      for (Layout lb : kLayouts) {
+        INFO(m << "x" << k << " * " << k << "x" << n << ": " << name(la) << " x " << name(lb));
+        checkValues(mm(laidOut(a, la), laidOut(b, lb)), Shape{m, n}, p);
+      }
+    for (Layout lc : kLayouts) {
+      INFO(m << "x" << k << " * " << k << "x" << n << ", result " << name(lc));
+      Tensor<TestType> res = laidOut(c0, lc);
+      addmm(res, 2, res, 3, a, b);  // in place, beta and alpha
+      checkValues(res, Shape{m, n}, axpby(2, toDoubles(c0), 3, p));
+      if constexpr (std::is_floating_point_v<TestType>) {
+        res.fill(static_cast<TestType>(kNaN));
+        addmm(res, 0, res, 1, a, b);  // beta == 0: the NaNs are never read
+        checkValues(res, Shape{m, n}, p);
+      }
+    }
+  }
 }
 
 TEST_CASE("mm: large enough to run the blocked, threaded kernel", "[blas]") {

@@ -1,7 +1,7 @@
 #pragma once
 /// \file t7.hpp
 /// The umbrella header of t7's CPU library: `#include <t7/t7.hpp>` (tensors, math, nn, optim,
-/// torch.save / torch.load).
+/// autograd, torch.save / torch.load).
 /// Heavier or optional parts have their own headers: LAPACK-level linear algebra
 /// (`<t7/math/linalg.hpp>`, Eigen's decompositions add ~40% to a TU's parse time), and
 /// later CUDA, image codecs, plotting.
@@ -27,6 +27,7 @@
 #include "t7/tensor/multinomial.hpp"
 #include "t7/tensor/rng_state.hpp"
 #include "t7/tensor/tensor.hpp"
+#include "t7/autograd.hpp"
 #include "t7/nn.hpp"
 #include "t7/optim.hpp"
 #include "t7/serialize.hpp"

@@ -65,6 +65,10 @@ T7_DEFINE_ERROR(TypeError, "type_error");
 /// Files and streams: unreadable, truncated, corrupt or hostile input.
 T7_DEFINE_ERROR(IOError, "io_error");
 
+/// Misuse of autograd: a loss that is not one number, an in-place write to a value the tape
+/// still needs, a value of an enclosing `grad` call inside a nested one.
+T7_DEFINE_ERROR(AutogradError, "autograd_error");
+
 #undef T7_DEFINE_ERROR
 
 namespace detail {

@@ -35,9 +35,13 @@ inline constexpr bool isCpuTensor<Tensor<T, CPU>> = true;
 template <class E>
 concept Node = isNode<std::remove_cvref_t<E>>;
 
-/// A Tensor or an expression node: what the operators accept.
+/// Accepts a CPU tensor or a class derived from one (an autograd::Table entry); deduces T.
+template <class T>
+void asCpuTensor(const Tensor<T, CPU>&);
+
+/// A Tensor (or a class derived from one) or an expression node: what the operators accept.
 template <class X>
-concept Operand = Node<X> || isCpuTensor<std::remove_cvref_t<X>>;
+concept Operand = Node<X> || isCpuTensor<std::remove_cvref_t<X>> || requires(const X& x) { expr::asCpuTensor(x); };
 
 // ---- type promotion ---------------------------------------------------------------------
 

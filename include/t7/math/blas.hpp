@@ -31,6 +31,7 @@
 
 #include "t7/core/error.hpp"
 #include "t7/core/shape.hpp"
+#include "t7/expr/evaluate.hpp"
 #include "t7/expr/node.hpp"
 #include "t7/math/detail/blas_backend.hpp"
 #include "t7/tensor/tensor.hpp"
@@ -308,6 +309,11 @@ void throughWritable(const Tensor<T>& c, T beta, Compute&& compute) {
   Tensor<T>(c).copy(tmp);
 }
 
+template <class T>
+void gemvInto(const Tensor<T>& y, T beta, T alpha, const Tensor<T>& mat, const Tensor<T>& x);
+template <class T>
+void gerInto(const Tensor<T>& a, T beta, T alpha, const Tensor<T>& x, const Tensor<T>& y);
+
 /// c = beta * c + alpha * a * b for 2-D views of matching sizes; c overlaps neither a nor b.
 template <class T>
 void gemmInto(const Tensor<T>& c, T beta, T alpha, const Tensor<T>& a, const Tensor<T>& b) {
@@ -316,6 +322,12 @@ void gemmInto(const Tensor<T>& c, T beta, T alpha, const Tensor<T>& a, const Ten
   // (through a writable layout: scaling an expanded c in place would scale shared elements
   // once per alias)
   if (k == 0 || alpha == T(0)) return throughWritable(c, beta, [&](const Tensor<T>& dst) { scaleInPlace(dst, beta); });
+  // A product with one row, one column or an inner size of 1 is a matrix-vector or an outer
+  // product: BLAS-2 runs those at memory speed, where gemm would pack its operands first
+  // (a batch-1 x * W, and the weight gradient x^T * g of a batch of one).
+  if (k == 1) return gerInto(c, beta, alpha, a.select(1, 0), b.select(0, 0));
+  if (m == 1) return gemvInto(c.select(0, 0), beta, alpha, b.t(), a.select(0, 0));
+  if (n == 1) return gemvInto(c.select(1, 0), beta, alpha, a, b.select(1, 0));
   const BlasMatrix<T> A(a), B(b);
   throughWritable(c, beta, [&](const Tensor<T>& dst) {
     const MatLayout lc = matLayout(dst), la = A.layout, lb = B.layout;
@@ -354,6 +366,12 @@ template <class T>
 void gerInto(const Tensor<T>& a, T beta, T alpha, const Tensor<T>& x, const Tensor<T>& y) {
   const index_t m = a.size(0), n = a.size(1);
   if (m == 0 || n == 0) return;
+  if (beta == T(0)) {  // a fresh product: one fused loop writes it (no zeroing pass first)
+    Tensor<T> dst = a;
+    if (alpha == T(1)) expr::detail::assignInPlace(dst, x.unsqueeze(1) * y.unsqueeze(0), "ger");
+    else expr::detail::assignInPlace(dst, x.unsqueeze(1) * alpha * y.unsqueeze(0), "ger");
+    return;
+  }
   const BlasVector<T> X(x), Y(y);
   throughWritable(a, beta, [&](const Tensor<T>& dst) {
     scaleInPlace(dst, beta);

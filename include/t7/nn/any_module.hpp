@@ -346,9 +346,12 @@ class Holder final : public AnyModule<typename M::value_type> {
   }
 
  private:
-  /// M's factory, registered once for loading (nn/detail/factories.hpp).
-  static inline const bool registered_ = detail::registerFactory<M>(
-      detail::Factories<T>::instance().modules, [] { return std::unique_ptr<AnyModule<T>>(std::make_unique<Holder>(M{})); });
+  /// M's factory, registered once for loading (nn/detail/factories.hpp); a module that cannot
+  /// be made empty (an autograd::AutoModule holds a function) has none.
+  static inline const bool registered_ = detail::registerFactory<M>(detail::Factories<T>::instance().modules, [] {
+    if constexpr (std::is_default_constructible_v<M>) return std::unique_ptr<AnyModule<T>>(std::make_unique<Holder>(M{}));
+    else return std::unique_ptr<AnyModule<T>>();
+  });
 
   const char* name() const {
     if constexpr (requires { M::torchType; }) {
