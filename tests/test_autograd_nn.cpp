@@ -1,20 +1,12 @@
 // autograd's nn bridge (autograd::functional): nn modules and criterions as functions inside
 // grad, their own backward reused; against finite differences and against nn.Sequential.
-#include "helpers.hpp"
-
-#include "t7/autograd.hpp"
+#include "autograd_helpers.hpp"
 
 using namespace t7;
 namespace ag = t7::autograd;
 using DTable = ag::Table<DoubleTensor>;
 
-namespace {
-DoubleTensor randomIn(const Shape& s, double lo = -1, double hi = 1) {
-  DoubleTensor t(s);
-  t.uniform(lo, hi);
-  return t;
-}
-}  // namespace
+using t7test::randomIn;
 
 TEST_CASE("autograd: nn modules and criterions inside f (the nn bridge)") {
   manualSeed(23);

@@ -1,48 +1,10 @@
-// autograd: every differentiable operation against finite differences (gradcheck, double),
-// single and composed, with broadcasting and non-contiguous inputs; a few against
-// hand-derived gradients.
-#include "helpers.hpp"
-
-#include "t7/autograd.hpp"
+// autograd: every elementwise operation against finite differences (gradcheck, double),
+// single and composed, with broadcasting; comparisons as masks; hand-derived gradients.
+#include "autograd_helpers.hpp"
 
 using namespace t7;
+using namespace t7test;
 namespace ag = t7::autograd;
-
-namespace {
-
-DoubleTensor randomIn(const Shape& s, double lo, double hi) {
-  DoubleTensor t(s);
-  t.uniform(lo, hi);
-  return t;
-}
-
-/// gradcheck of sum(w .* fn(x)) with a random constant w (so every element's gradient
-/// differs), x of sizes s drawn from [lo, hi].
-template <class Fn>
-void checkUnary(const char* name, Fn fn, const Shape& s = Shape{3, 4}, double lo = -2, double hi = 2) {
-  INFO(name);
-  const DoubleTensor x = randomIn(s, lo, hi);
-  const DoubleTensor w = randomIn(ag::Var<double>(fn(ag::Var<double>(x))).sizes(), -1, 1);
-  auto f = [&](const ag::Var<double>& v) { return ag::sum(fn(v) * w); };
-  const auto r = ag::gradcheck(f, x);
-  INFO(r.message);
-  CHECK(r.ok);
-  CHECK(r.checked == x.nElement());
-}
-
-/// gradcheck with respect to both operands of fn(a, b), of sizes sa and sb.
-template <class Fn>
-void checkBinary(const char* name, Fn fn, const Shape& sa, const Shape& sb, double lo = -2, double hi = 2) {
-  INFO(name << " " << sa.toString() << " and " << sb.toString());
-  std::vector<DoubleTensor> p{randomIn(sa, lo, hi), randomIn(sb, lo, hi)};
-  const DoubleTensor w = randomIn(ag::Var<double>(fn(ag::Var<double>(p[0]), ag::Var<double>(p[1]))).sizes(), -1, 1);
-  auto f = [&](const std::vector<ag::Var<double>>& v) { return ag::sum(fn(v[0], v[1]) * w); };
-  const auto r = ag::gradcheck(f, p);
-  INFO(r.message);
-  CHECK(r.ok);
-}
-
-}  // namespace
 
 TEST_CASE("autograd ops: every unary elementwise function against finite differences") {
   manualSeed(1);
@@ -137,71 +99,4 @@ TEST_CASE("autograd ops: hand-derived gradients") {
     CHECK(loss == 12);
     CHECK(equal(g, DoubleTensor{{0, 1, 0}, {1, 0, 0}}));
   }
-}
-
-TEST_CASE("autograd ops: matrix products against finite differences") {
-  manualSeed(3);
-  checkBinary("mm", [](const auto& a, const auto& b) { return ag::mm(a, b); }, {3, 4}, {4, 2});
-  checkBinary("mm of transposes", [](const auto& a, const auto& b) { return ag::mm(a.t(), b.t()); }, {4, 3}, {2, 4});
-  checkBinary("mv", [](const auto& a, const auto& b) { return ag::mv(a, b); }, {3, 4}, {4});
-  checkBinary("ger", [](const auto& a, const auto& b) { return ag::ger(a, b); }, {3}, {4});
-  checkBinary("bmm", [](const auto& a, const auto& b) { return ag::bmm(a, b); }, {2, 3, 4}, {2, 4, 2});
-  checkBinary("dot", [](const auto& a, const auto& b) { return ag::dot(a, b); }, {3, 4}, {3, 4});
-  checkBinary("addmm", [](const auto& a, const auto& b) { return ag::addmm(a, a, b); }, {3, 3}, {3, 3});
-  checkBinary("mm used twice (in-place accumulation)", [](const auto& a, const auto& b) {
-    return ag::mm(a, b) + ag::mm(a, b * 2.0) + ag::mm(a * a, b);
-  }, {3, 4}, {4, 2});
-}
-
-TEST_CASE("autograd ops: reductions against finite differences") {
-  manualSeed(4);
-  checkUnary("sum", [](const auto& x) { return ag::sum(x) * x; });
-  checkUnary("sum dim 0", [](const auto& x) { return ag::sum(x, 0); });
-  checkUnary("sum dim 1", [](const auto& x) { return ag::sum(x, 1); });
-  checkUnary("mean", [](const auto& x) { return ag::mean(x) * x; });
-  checkUnary("mean dim", [](const auto& x) { return ag::mean(x, -1); }, {2, 3, 4});
-  checkUnary("max dim", [](const auto& x) { return ag::max(x, 1); });
-  checkUnary("min dim", [](const auto& x) { return ag::min(x, 0); }, {2, 3, 4});
-  checkUnary("max all", [](const auto& x) { return ag::max(x) * x; });
-  checkUnary("min all", [](const auto& x) { return ag::min(x) + x; });
-  checkUnary("logSumExp", [](const auto& x) { return ag::logSumExp(x) * x; });
-  checkUnary("logSumExp dim", [](const auto& x) { return ag::logSumExp(x, 1); });
-  checkUnary("logSoftMax rows", [](const auto& x) { return ag::logSoftMax(x); });
-  checkUnary("logSoftMax vector", [](const auto& x) { return ag::logSoftMax(x); }, {5});
-  checkUnary("softMax rows", [](const auto& x) { return ag::softMax(x); });
-  checkUnary("softMax dim 0", [](const auto& x) { return ag::softMax(x, 0); });
-}
-
-TEST_CASE("autograd ops: views, joins and indexing against finite differences") {
-  manualSeed(5);
-  checkUnary("view", [](const auto& x) { return x.view(2, 6) * 2.0; });
-  checkUnary("view of a transposed (non-contiguous) value", [](const auto& x) { return x.t().view(12); });
-  checkUnary("reshape -1", [](const auto& x) { return x.reshape(4, -1); });
-  checkUnary("transpose", [](const auto& x) { return x.transpose(0, 2) * x.transpose(0, 2); }, {2, 3, 4});
-  checkUnary("permute", [](const auto& x) { return exp(x.permute({2, 0, 1})); }, {2, 3, 4});
-  checkUnary("narrow", [](const auto& x) { return x.narrow(1, 1, 2) * x.narrow(1, 0, 2); });
-  checkUnary("select", [](const auto& x) { return x.select(0, 1) + x.select(0, 2) * x.select(0, 1); });
-  checkUnary("expand", [](const auto& x) { return x.expand(3, 4) * 2.0; }, {1, 4});
-  checkUnary("expand with a new leading dim", [](const auto& x) { return x.expand(2, 3, 4); }, {3, 4});
-  checkUnary("squeeze / unsqueeze", [](const auto& x) { return x.unsqueeze(0).squeeze(); });
-  checkUnary("contiguous, clone", [](const auto& x) { return x.t().contiguous() + x.t().clone(); });
-  checkUnary("cat", [](const auto& x) { return ag::cat(std::vector<ag::Var<double>>{x, x * x, x.narrow(0, 0, 1)}, 0); });
-  checkUnary("cat along dim 1", [](const auto& x) { return ag::cat(x, exp(x), 1); });
-  checkUnary("index (repeated indices add)", [](const auto& x) { return ag::index(x, 0, LongTensor{2, 0, 2}); });
-  checkUnary("gather", [](const auto& x) { return ag::gather(x, 1, LongTensor{{0, 3}, {1, 1}, {2, 0}}); });
-}
-
-TEST_CASE("autograd ops: non-contiguous parameters and a broadcast bias") {
-  manualSeed(6);
-  const DoubleTensor W = randomIn({4, 3}, -1, 1).t();  // 3x4, transposed
-  const DoubleTensor b = randomIn({4}, -1, 1);
-  const DoubleTensor x = randomIn({5, 3}, -1, 1);
-  auto f = [&](const std::vector<ag::Var<double>>& p) { return ag::sum(tanh(ag::mm(x, p[0]) + p[1])); };
-  const auto r = ag::gradcheck(f, std::vector<DoubleTensor>{W, b});
-  INFO(r.message);
-  CHECK(r.ok);
-  auto [g, loss] = ag::grad(f)(std::vector<DoubleTensor>{W, b});
-  CHECK(g[0].sizes() == Shape{3, 4});
-  CHECK(g[1].sizes() == Shape{4});
-  CHECK(g[0].isContiguous());
 }

@@ -68,7 +68,7 @@ class AutoModule : public nn::ModuleBase<AutoModule<T, F>, T> {
     replay(gradOutput);
     replayedFor_ = gradOutput;  // accGradParameters with this gradOutput reuses the replay
     detail::TapeScope scope(recorded_->tape);
-    this->gradInput = detail::gradientOf(recorded_->input, input);
+    this->gradInput = detail::gradientOf(recorded_->input, input, nullptr);
     return this->gradInput;
   }
   void accGradParameters(const Tensor<T>&, const Tensor<T>& gradOutput, double scale = 1) {

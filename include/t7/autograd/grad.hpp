@@ -23,6 +23,10 @@
 ///   prediction};`. df returns `std::tuple{grads, loss as a number, the rest...}`.
 /// - Parameters the loss does not depend on get zero gradients.
 /// - Ordinary C++ control flow works: f runs each call, and the tape records what ran.
+/// - Called inside another grad call's f (a gradient of a gradient), df records on that
+///   call's tape and runs its backward pass with recorded operations: pass it Vars and it
+///   returns Var gradients the enclosing call differentiates (second order; a third order
+///   throws).
 
 #include <array>
 #include <functional>
@@ -47,9 +51,15 @@ template <class T>
 Var<T> track(const Tensor<T>& t, Tape& tape) {
   return Var<T>::onTape(t, tape.record<LeafNode<T>>(t.sizes()));
 }
+/// A Var parameter: a leaf for this call that passes its gradient on to the Var's own node
+/// (a nested grad's parameter that the enclosing call tracks).
 template <class T>
-Table<Var<T>> track(const Table<Tensor<T>>& t, Tape& tape) {
-  using W = Var<T>;
+Var<T> track(const Var<T>& v, Tape& tape) {
+  return Var<T>::onTape(v.value(), tape.record<IdentityNode<T>>(v.sizes(), v.node()));
+}
+template <class V>
+Table<Var<typename V::value_type>> track(const Table<V>& t, Tape& tape) {
+  using W = Var<typename V::value_type>;
   Table<W> r;
   for (const auto& [key, entry] : t) {
     if (entry.isTable()) r[key] = typename Table<W>::Entry(track(entry.table(), tape));
@@ -78,40 +88,56 @@ auto track(const std::array<X, N>& a, Tape& tape) {
 }
 
 // ---- tracked values -> gradients, in the parameters' structure --------------------------
+// `nested`: the Var gradients of a nested call's differentiable backward pass (else null:
+// the tensor gradients on the nodes).
 
 template <class T>
-Tensor<T> gradientOf(const Var<T>& v, const Tensor<T>& param) {
+Var<T> gradientVar(const Var<T>& v, const Shape& sizes, const VarGradsBase* nested) {
   const Node<T>* n = v.node();
-  if (!n || !n->hasGrad()) return t7::zeros<T>(param.sizes());
-  return n->ownsGrad ? n->grad : n->grad.clone();
+  if (nested) {
+    const Var<T>* g = n ? static_cast<const VarGrads<T>*>(nested)->find(n) : nullptr;
+    return g ? *g : Var<T>(t7::zeros<T>(sizes));
+  }
+  if (!n || !n->hasGrad()) return Var<T>(t7::zeros<T>(sizes));
+  return Var<T>(n->ownsGrad ? n->grad : n->grad.clone());
+}
+template <class T>
+Tensor<T> gradientOf(const Var<T>& v, const Tensor<T>& param, const VarGradsBase* nested) {
+  const Var<T> g = gradientVar(v, param.sizes(), nested);
+  return nested ? g.value().clone() : g.value();
+}
+/// A Var parameter gets a Var gradient: tracked (differentiable) in a nested call.
+template <class T>
+Var<T> gradientOf(const Var<T>& v, const Var<T>& param, const VarGradsBase* nested) {
+  return gradientVar(v, param.sizes(), nested);
 }
 template <class W, class V>
-Table<V> gradientOf(const Table<W>& vars, const Table<V>& params) {
+Table<V> gradientOf(const Table<W>& vars, const Table<V>& params, const VarGradsBase* nested) {
   Table<V> r;
   for (const auto& [key, entry] : params) {
     const auto& w = vars.at(key);
-    if (entry.isTable()) r[key] = typename Table<V>::Entry(gradientOf(w.table(), entry.table()));
-    else r[key] = gradientOf(static_cast<const typename Table<W>::Entry&>(w).value(), entry.value());
+    if (entry.isTable()) r[key] = typename Table<V>::Entry(gradientOf(w.table(), entry.table(), nested));
+    else r[key] = gradientOf(w.value(), entry.value(), nested);
   }
   return r;
 }
 template <class W, class X>
-std::vector<X> gradientOf(const std::vector<W>& vars, const std::vector<X>& params) {
+std::vector<X> gradientOf(const std::vector<W>& vars, const std::vector<X>& params, const VarGradsBase* nested) {
   std::vector<X> r;
   r.reserve(params.size());
-  for (std::size_t i = 0; i < params.size(); ++i) r.push_back(gradientOf(vars[i], params[i]));
+  for (std::size_t i = 0; i < params.size(); ++i) r.push_back(gradientOf(vars[i], params[i], nested));
   return r;
 }
 template <class K, class W, class X>
-std::map<K, X> gradientOf(const std::map<K, W>& vars, const std::map<K, X>& params) {
+std::map<K, X> gradientOf(const std::map<K, W>& vars, const std::map<K, X>& params, const VarGradsBase* nested) {
   std::map<K, X> r;
-  for (const auto& [k, x] : params) r.emplace(k, gradientOf(vars.at(k), x));
+  for (const auto& [k, x] : params) r.emplace(k, gradientOf(vars.at(k), x, nested));
   return r;
 }
 template <class W, class X, std::size_t N>
-std::array<X, N> gradientOf(const std::array<W, N>& vars, const std::array<X, N>& params) {
+std::array<X, N> gradientOf(const std::array<W, N>& vars, const std::array<X, N>& params, const VarGradsBase* nested) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<X, N>{gradientOf(vars[I], params[I])...};
+    return std::array<X, N>{gradientOf(vars[I], params[I], nested)...};
   }(std::make_index_sequence<N>{});
 }
 
@@ -143,38 +169,56 @@ class GradFunction {
 
   template <class P, class... Args>
   auto operator()(const P& params, const Args&... args) const {
+    // Inside another grad call (a gradient of a gradient): record on its tape, and run this
+    // call's backward pass with recorded operations, so the enclosing call differentiates it.
+    if (detail::Tape* outer = detail::activeTape()) return call(*outer, outer->size(), true, params, args...);
     detail::Tape tape;
     detail::TapeScope scope(tape);
+    return call(tape, 0, false, params, args...);
+  }
+
+ private:
+  template <class P, class... Args>
+  auto call(detail::Tape& tape, std::size_t start, bool nested, const P& params, const Args&... args) const {
     const auto vars = detail::track(params, tape);
     auto result = std::invoke(f_, vars, args...);
     using R = decltype(result);
     if constexpr (detail::isTupleLike<R>) {
       return std::apply(
           [&](const auto& loss, const auto&... extra) {
-            return std::tuple_cat(differentiate(tape, vars, params, loss), std::tuple{detail::passOut(extra)...});
+            return std::tuple_cat(differentiate(tape, start, nested, vars, params, loss),
+                                  std::tuple{detail::passOut(extra)...});
           },
           result);
     } else {
-      return differentiate(tape, vars, params, result);
+      return differentiate(tape, start, nested, vars, params, result);
     }
   }
 
- private:
   template <class W, class P, class L>
-  static auto differentiate(detail::Tape& tape, const W& vars, const P& params, const L& lossValue) {
+  static auto differentiate(detail::Tape& tape, std::size_t start, bool nested, const W& vars, const P& params,
+                            const L& lossValue) {
     static_assert(Tracked<L>, "grad: f must return its loss (a Var or an autograd expression) first");
     using T = detail::value_of_t<L>;
     const Var<T> loss = detail::toVar<T>(lossValue);
     if (loss.nElement() != 1)
       t7::detail::fail<AutogradError>("grad: f must return a loss of one element, got size ",
                                       loss.dim() ? loss.sizes().toString() : std::string("(empty)"));
+    Tensor<T> seed(loss.sizes());
+    seed.fill(T(1));
+    if (nested) {
+      detail::VarGrads<T> grads;
+      if (auto* root = loss.node()) {
+        grads.add(root, Var<T>(seed));
+        tape.backwardVar(start, grads);
+      }
+      return std::tuple{detail::gradientOf(vars, params, &grads), loss.value().data()[0]};
+    }
     if (auto* root = loss.node()) {
-      Tensor<T> seed(loss.sizes());
-      seed.fill(T(1));
       root->accumulate(seed, true);
       tape.backward();
     }
-    return std::tuple{detail::gradientOf(vars, params), loss.value().data()[0]};
+    return std::tuple{detail::gradientOf(vars, params, nullptr), loss.value().data()[0]};
   }
 
   F f_;

@@ -28,6 +28,11 @@ namespace detail {
 
 using t7::detail::fail;
 
+/// The gradients of a differentiable backward pass, by node (var.hpp: VarGrads<T>).
+struct VarGradsBase {
+  virtual ~VarGradsBase() = default;
+};
+
 /// One recorded operation.
 struct NodeBase {
   NodeBase() = default;
@@ -43,7 +48,14 @@ struct NodeBase {
   /// Frees the output's gradient once the node's backward has used it (leaves keep theirs:
   /// they are the result).
   virtual void releaseGradient() = 0;
+  /// The differentiable backward pass of a nested `grad` (gradients of gradients): sends the
+  /// gradient of this node's output, a Var in `grads`, to its operands as Vars, recording the
+  /// operations it runs on the tape.
+  virtual void backwardVarIn(VarGradsBase& grads) = 0;
 };
+
+template <class T>
+class VarGrads;
 
 /// `g` summed over the dimensions along which a tensor of `sizes` was broadcast to g's sizes
 /// (NumPy's rule, the "unbroadcast" of torch-autograd); g itself when the sizes match.
@@ -76,6 +88,14 @@ struct Node : NodeBase {
     ownsGrad = false;
   }
   void releaseGradient() override { releaseLeaf(); }
+
+  void backwardVarIn(VarGradsBase& grads) override;  // var.hpp
+  /// The differentiable backward of this operation with `g` its output's gradient (a Var in
+  /// the VarGrads); operations that have none throw.
+  virtual void backwardVar(VarGrads<T>& grads) {
+    (void)grads;
+    fail<AutogradError>("gradients of gradients (a nested grad) through ", this->name(), " are not supported yet");
+  }
 
   /// Adds `g` to the gradient: g has the output's sizes, or sizes the output was broadcast
   /// to (then g is summed back). `fresh`: g is a new tensor nobody else holds, so it may be
@@ -117,8 +137,9 @@ struct Node : NodeBase {
     return expr::Binary<op::Add, expr::Leaf<T>, E>{expr::Leaf<T>(grad), e};
   }
 
-  /// The gradient buffer for an operation that writes `beta * grad + ...` in place
-  /// (addmm, indexAdd): allocated and zeroed when absent, made private when shared.
+  /// The gradient buffer for an operation that writes into it in place (addmm, indexAdd):
+  /// allocated when absent (uninitialised: `accumulateInto` is false, the caller zeroes or
+  /// overwrites it), made private when shared.
   Tensor<T>& ownedGrad(bool& accumulateInto) {
     accumulateInto = hasGrad();
     if (!hasGrad()) {
@@ -137,19 +158,9 @@ template <class T>
 struct LeafNode final : Node<T> {
   using Node<T>::Node;
   void backward() override {}
+  void backwardVar(VarGrads<T>&) override {}
   void releaseGradient() override {}
   const char* name() const override { return "leaf"; }
-};
-
-/// An operation whose gradient is a closure: `fn(g)` with g the output's gradient (flashlight's
-/// autograd model: forward, then the closure that knows the operands).
-template <class T, class F>
-struct FnNode final : Node<T> {
-  F fn;
-  const char* op;
-  FnNode(Shape s, const char* op, F f) : Node<T>(std::move(s)), fn(std::move(f)), op(op) {}
-  void backward() override { fn(static_cast<const Tensor<T>&>(this->grad)); }
-  const char* name() const override { return op; }
 };
 
 /// The nodes of one `grad` call, in the order their operations ran.
@@ -166,6 +177,13 @@ class Tape {
     N* p = node.get();
     nodes_.push_back(std::move(node));
     return p;
+  }
+
+  /// The differentiable backward pass of a nested `grad`: every node from the last one
+  /// recorded down to `start` (those of the nested call), newest first. The operations it
+  /// runs are recorded after them on this tape; they are not visited.
+  void backwardVar(std::size_t start, VarGradsBase& grads) {
+    for (std::size_t i = nodes_.size(); i-- > start;) nodes_[i]->backwardVarIn(grads);
   }
 
   /// Runs every node's backward from the last one recorded to the first (nodes that

@@ -21,6 +21,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <unordered_map>
 #include <type_traits>
 #include <utility>
 
@@ -62,10 +63,9 @@ inline constexpr bool isExpr = false;
 template <class E>
 inline constexpr bool isExpr<Expr<E>> = true;
 
+/// A CPU tensor, or a class derived from one (a Table entry).
 template <class X>
-inline constexpr bool isTensor = false;
-template <class T>
-inline constexpr bool isTensor<Tensor<T>> = true;
+inline constexpr bool isTensor = requires(const X& x) { expr::asCpuTensor(x); };
 
 }  // namespace detail
 
@@ -153,17 +153,18 @@ class Var {
   Var clone() const;
 
   // ---- internals -------------------------------------------------------------------------
-  /// The node on the active tape, or nullptr when the value is a constant there. A value
-  /// of an enclosing `grad` call reaching a nested one throws (second-order gradients are
-  /// not supported yet: it would silently be a constant).
+  /// The node on the active tape, or nullptr when the value is a constant there. (A nested
+  /// `grad` records on its enclosing call's tape; only an AutoModule's function runs on a
+  /// tape of its own, where a captured value of an enclosing call throws rather than being
+  /// silently constant.)
   detail::Node<T>* node() const {
     if (!node_) return nullptr;
     const detail::Tape* tape = detail::activeTape();
     if (tape && tape->id() == tape_) [[likely]]
       return node_;
     if (detail::isEnclosingTape(tape_))
-      t7::detail::fail<AutogradError>("a value tracked by an enclosing grad() call was used inside a nested grad() "
-                                      "call: gradients of gradients are not supported yet");
+      t7::detail::fail<AutogradError>("a value tracked by an enclosing grad() call was used inside an AutoModule's "
+                                      "function, which records on a tape of its own: pass it as a weight");
     return nullptr;
   }
   /// A Var whose gradient flows into `node` of the active tape.
@@ -187,14 +188,86 @@ using DoubleVar = Var<double>;
 
 namespace detail {
 
+template <class T>
+Var<T> sumToSizeVar(const Var<T>& g, const Shape& sizes);  // ops.hpp
+
+/// The Var gradients of a differentiable backward pass (a nested `grad`), by node.
+template <class T>
+class VarGrads final : public VarGradsBase {
+ public:
+  /// Adds `g` (the node's output sizes, or sizes it was broadcast to: summed back) to the
+  /// gradient of `n`, with recorded operations.
+  void add(const Node<T>* n, const Var<T>& g) {
+    if (!n) return;
+    const Var<T> v = g.sizes() == n->sizes ? g : sumToSizeVar(g, n->sizes);
+    auto [it, fresh] = map_.try_emplace(n, v);
+    if (!fresh) it->second = Var<T>(it->second + v);
+  }
+  const Var<T>* find(const Node<T>* n) const {
+    auto it = map_.find(n);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::unordered_map<const Node<T>*, Var<T>> map_;
+};
+
+template <class T>
+void Node<T>::backwardVarIn(VarGradsBase& grads) {
+  auto* typed = dynamic_cast<VarGrads<T>*>(&grads);
+  if (!typed)
+    fail<AutogradError>("a nested grad over values of two element types (float and double) is not supported");
+  if (typed->find(this)) backwardVar(*typed);
+}
+
+/// The gradient closure of an operation that has no differentiable one.
+struct NoVarGrad {};
+
+/// An operation whose gradient is a closure: `fn(g)` with g the output's gradient (flashlight's
+/// autograd model: forward, then the closure that knows the operands); `fv(g, grads, out)` is
+/// the same gradient with Var operations, for nested `grad` calls.
+template <class T, class F, class FV = NoVarGrad>
+struct FnNode final : Node<T> {
+  F fn;
+  FV fv;
+  const char* op;
+  Tensor<T> out;  ///< the output (the differentiable backward of softmax needs it)
+  FnNode(const Tensor<T>& out, const char* op, F f, FV v)
+      : Node<T>(out.sizes()), fn(std::move(f)), fv(std::move(v)), op(op), out(out) {}
+  void backward() override { fn(static_cast<const Tensor<T>&>(this->grad)); }
+  void backwardVar(VarGrads<T>& grads) override {
+    if constexpr (std::is_same_v<FV, NoVarGrad>) Node<T>::backwardVar(grads);
+    else fv(*grads.find(this), grads, Var<T>::onTape(out, this));
+  }
+  const char* name() const override { return op; }
+};
+
+/// A nested `grad`'s parameter that is a value of the enclosing one: a leaf for the nested
+/// call's backward pass, a pass-through for the enclosing call's.
+template <class T>
+struct IdentityNode final : Node<T> {
+  Node<T>* source;
+  IdentityNode(Shape s, Node<T>* src) : Node<T>(std::move(s)), source(src) {}
+  void backward() override {
+    if (source) source->accumulate(this->grad, false);
+  }
+  void backwardVar(VarGrads<T>&) override {}
+  const char* name() const override { return "parameter of a nested grad"; }
+};
+
 /// Records the operation that made `out` from operands of which at least one is tracked
-/// (`tracked`), with `backward(g)` its gradient closure; a constant Var when none is.
-template <class T, class F>
-Var<T> record(Tensor<T> out, const char* op, bool tracked, F&& backward) {
+/// (`tracked`), with `backward(g)` its gradient closure, and `backwardVar(g, grads, out)` the
+/// same with Var operations (for gradients of gradients); a constant Var when none is tracked.
+template <class T, class F, class FV = NoVarGrad>
+Var<T> record(Tensor<T> out, const char* op, bool tracked, F&& backward, FV&& backwardVar = {}) {
   if (!tracked) return Var<T>(std::move(out));
-  auto* node = activeTape()->template record<FnNode<T, std::decay_t<F>>>(out.sizes(), op, std::forward<F>(backward));
+  auto* node = activeTape()->template record<FnNode<T, std::decay_t<F>, std::decay_t<FV>>>(
+      out, op, std::forward<F>(backward), std::forward<FV>(backwardVar));
   return Var<T>::onTape(std::move(out), node);
 }
+
+template <class T>
+Var<T> padNarrow(const Var<T>& g, const Shape& in, int dim, index_t start);  // ops.hpp
 
 /// The tensor of a Var, a tensor or an expression (evaluated: recorded when tracked).
 template <class T, class X>
@@ -215,17 +288,18 @@ template <FloatingElement T>
 Var<T> Var<T>::view(const Shape& sizes) const {
   auto* n = node();
   Tensor<T> out = value_.isContiguous() ? value_.view(sizes) : value_.reshape(sizes);
-  return detail::record(out, "view", n, [n, in = value_.sizes()](const Tensor<T>& g) {
-    n->accumulate(g.reshape(in), false);
-  });
+  return detail::record(
+      out, "view", n, [n, in = value_.sizes()](const Tensor<T>& g) { n->accumulate(g.reshape(in), false); },
+      [n, in = value_.sizes()](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g.reshape(in)); });
 }
 
 template <FloatingElement T>
 Var<T> Var<T>::transpose(int d1, int d2) const {
   auto* n = node();
-  return detail::record(value_.transpose(d1, d2), "transpose", n, [n, d1, d2](const Tensor<T>& g) {
-    n->accumulate(g.transpose(d1, d2), false);
-  });
+  return detail::record(
+      value_.transpose(d1, d2), "transpose", n,
+      [n, d1, d2](const Tensor<T>& g) { n->accumulate(g.transpose(d1, d2), false); },
+      [n, d1, d2](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g.transpose(d1, d2)); });
 }
 
 template <FloatingElement T>
@@ -240,7 +314,9 @@ Var<T> Var<T>::permute(const Shape& order) const {
   Tensor<T> out = value_.permute(order);
   Shape inverse = order;
   for (int i = 0; i < order.size(); ++i) inverse[static_cast<int>(order[i])] = i;
-  return detail::record(out, "permute", n, [n, inverse](const Tensor<T>& g) { n->accumulate(g.permute(inverse), false); });
+  return detail::record(
+      out, "permute", n, [n, inverse](const Tensor<T>& g) { n->accumulate(g.permute(inverse), false); },
+      [n, inverse](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g.permute(inverse)); });
 }
 
 template <FloatingElement T>
@@ -252,6 +328,8 @@ Var<T> Var<T>::narrow(int dim, index_t start, index_t length) const {
     if (!into) G.zero();
     Tensor<T> part = G.narrow(dim, start, length);
     part += g;
+  }, [n, dim, start, in = value_.sizes()](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) {
+    grads.add(n, detail::padNarrow(g, in, dim, start));
   });
 }
 
@@ -264,25 +342,33 @@ Var<T> Var<T>::select(int dim, index_t index) const {
     if (!into) G.zero();
     Tensor<T> part = G.select(dim, index);
     part += g;
+  }, [n, dim, index, in = value_.sizes()](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) {
+    grads.add(n, detail::padNarrow(g.unsqueeze(dim < 0 ? dim + static_cast<int>(in.size()) : dim), in, dim, index));
   });
 }
 
 template <FloatingElement T>
 Var<T> Var<T>::expand(const Shape& sizes) const {
   auto* n = node();
-  return detail::record(value_.expand(sizes), "expand", n, [n](const Tensor<T>& g) { n->accumulate(g, false); });
+  return detail::record(
+      value_.expand(sizes), "expand", n, [n](const Tensor<T>& g) { n->accumulate(g, false); },
+      [n](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g); });
 }
 
 template <FloatingElement T>
 Var<T> Var<T>::contiguous() const {
   auto* n = node();
-  return detail::record(value_.contiguous(), "contiguous", n, [n](const Tensor<T>& g) { n->accumulate(g, false); });
+  return detail::record(
+      value_.contiguous(), "contiguous", n, [n](const Tensor<T>& g) { n->accumulate(g, false); },
+      [n](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g); });
 }
 
 template <FloatingElement T>
 Var<T> Var<T>::clone() const {
   auto* n = node();
-  return detail::record(value_.clone(), "clone", n, [n](const Tensor<T>& g) { n->accumulate(g, false); });
+  return detail::record(
+      value_.clone(), "clone", n, [n](const Tensor<T>& g) { n->accumulate(g, false); },
+      [n](const Var<T>& g, detail::VarGrads<T>& grads, const Var<T>&) { grads.add(n, g); });
 }
 
 }  // namespace t7::autograd

@@ -57,6 +57,39 @@ struct TanGrad {
     return V(1) + t * t;
   }
 };
+/// The derivatives of the three above (second-order gradients): -2 tanh (1 - tanh^2),
+/// s (1 - s) (1 - 2 s), 2 tan (1 + tan^2).
+struct TanhGrad2 {
+  static constexpr const char* name = "tanh''";
+  static constexpr bool simd = true;
+  static constexpr bool floatingOnly = true;
+  template <class V> V operator()(const V& a) const {
+    using std::tanh;
+    using xsimd::tanh;
+    const V t = tanh(a);
+    return V(-2) * t * (V(1) - t * t);
+  }
+};
+struct SigmoidGrad2 {
+  static constexpr const char* name = "sigmoid''";
+  static constexpr bool simd = true;
+  static constexpr bool floatingOnly = true;
+  template <class V> V operator()(const V& a) const {
+    const V s = op::Sigmoid{}(a);
+    return s * (V(1) - s) * (V(1) - V(2) * s);
+  }
+};
+struct TanGrad2 {
+  static constexpr const char* name = "tan''";
+  static constexpr bool simd = true;
+  static constexpr bool floatingOnly = true;
+  template <class V> V operator()(const V& a) const {
+    using std::tan;
+    using xsimd::tan;
+    const V t = tan(a);
+    return V(2) * t * (V(1) + t * t);
+  }
+};
 /// a * a
 struct Square {
   static constexpr const char* name = "square";
@@ -94,36 +127,41 @@ struct UnaryGrad;
 
 #define T7_UNARY_GRAD(Op, body)                      \
   template <>                                        \
-  struct UnaryGrad<op::Op> {                         \
+  struct UnaryGrad<Op> {                             \
     template <class A, class G>                      \
     static auto d([[maybe_unused]] const A& a, [[maybe_unused]] const G& g) { return body; } \
   };
-T7_UNARY_GRAD(Neg, un<op::Neg>(g))
-T7_UNARY_GRAD(Abs, bin<op::Mul>(g, un<op::Sign>(a)))
-T7_UNARY_GRAD(Exp, bin<op::Mul>(g, un<op::Exp>(a)))
-T7_UNARY_GRAD(Expm1, bin<op::Mul>(g, un<op::Exp>(a)))
-T7_UNARY_GRAD(Log, bin<op::Div>(g, a))
-T7_UNARY_GRAD(Log1p, bin<op::Div>(g, bin<op::Add>(a, sc<G>(1))))
-T7_UNARY_GRAD(Sqrt, bin<op::Div>(bin<op::Mul>(g, sc<G>(0.5)), un<op::Sqrt>(a)))
-T7_UNARY_GRAD(Rsqrt, bin<op::Mul>(g, bin<op::Div>(bin<op::Mul>(sc<G>(-0.5), un<op::Rsqrt>(a)), a)))
-T7_UNARY_GRAD(Cbrt, bin<op::Div>(g, bin<op::Mul>(sc<G>(3), un<Square>(un<op::Cbrt>(a)))))
-T7_UNARY_GRAD(Sin, bin<op::Mul>(g, un<op::Cos>(a)))
-T7_UNARY_GRAD(Cos, bin<op::Mul>(g, un<op::Neg>(un<op::Sin>(a))))
-T7_UNARY_GRAD(Tan, bin<op::Mul>(g, un<TanGrad>(a)))
-T7_UNARY_GRAD(Asin, bin<op::Mul>(g, un<op::Rsqrt>(bin<op::Sub>(sc<G>(1), un<Square>(a)))))
-T7_UNARY_GRAD(Acos, bin<op::Mul>(un<op::Neg>(g), un<op::Rsqrt>(bin<op::Sub>(sc<G>(1), un<Square>(a)))))
-T7_UNARY_GRAD(Atan, bin<op::Div>(g, bin<op::Add>(sc<G>(1), un<Square>(a))))
-T7_UNARY_GRAD(Sinh, bin<op::Mul>(g, un<op::Cosh>(a)))
-T7_UNARY_GRAD(Cosh, bin<op::Mul>(g, un<op::Sinh>(a)))
-T7_UNARY_GRAD(Tanh, bin<op::Mul>(g, un<TanhGrad>(a)))
-T7_UNARY_GRAD(Sigmoid, bin<op::Mul>(g, un<SigmoidGrad>(a)))
-T7_UNARY_GRAD(Cinv, bin<op::Div>(un<op::Neg>(g), un<Square>(a)))
-T7_UNARY_GRAD(Frac, g)
-T7_UNARY_GRAD(Floor, Zero{})
-T7_UNARY_GRAD(Ceil, Zero{})
-T7_UNARY_GRAD(Round, Zero{})
-T7_UNARY_GRAD(Trunc, Zero{})
-T7_UNARY_GRAD(Sign, Zero{})
+T7_UNARY_GRAD(op::Neg, un<op::Neg>(g))
+T7_UNARY_GRAD(op::Abs, bin<op::Mul>(g, un<op::Sign>(a)))
+T7_UNARY_GRAD(op::Exp, bin<op::Mul>(g, un<op::Exp>(a)))
+T7_UNARY_GRAD(op::Expm1, bin<op::Mul>(g, un<op::Exp>(a)))
+T7_UNARY_GRAD(op::Log, bin<op::Div>(g, a))
+T7_UNARY_GRAD(op::Log1p, bin<op::Div>(g, bin<op::Add>(a, sc<G>(1))))
+T7_UNARY_GRAD(op::Sqrt, bin<op::Div>(bin<op::Mul>(g, sc<G>(0.5)), un<op::Sqrt>(a)))
+T7_UNARY_GRAD(op::Rsqrt, bin<op::Mul>(g, bin<op::Div>(bin<op::Mul>(sc<G>(-0.5), un<op::Rsqrt>(a)), a)))
+T7_UNARY_GRAD(op::Cbrt, bin<op::Div>(g, bin<op::Mul>(sc<G>(3), un<Square>(un<op::Cbrt>(a)))))
+T7_UNARY_GRAD(op::Sin, bin<op::Mul>(g, un<op::Cos>(a)))
+T7_UNARY_GRAD(op::Cos, bin<op::Mul>(g, un<op::Neg>(un<op::Sin>(a))))
+T7_UNARY_GRAD(op::Tan, bin<op::Mul>(g, un<TanGrad>(a)))
+T7_UNARY_GRAD(op::Asin, bin<op::Mul>(g, un<op::Rsqrt>(bin<op::Sub>(sc<G>(1), un<Square>(a)))))
+T7_UNARY_GRAD(op::Acos, bin<op::Mul>(un<op::Neg>(g), un<op::Rsqrt>(bin<op::Sub>(sc<G>(1), un<Square>(a)))))
+T7_UNARY_GRAD(op::Atan, bin<op::Div>(g, bin<op::Add>(sc<G>(1), un<Square>(a))))
+T7_UNARY_GRAD(op::Sinh, bin<op::Mul>(g, un<op::Cosh>(a)))
+T7_UNARY_GRAD(op::Cosh, bin<op::Mul>(g, un<op::Sinh>(a)))
+T7_UNARY_GRAD(op::Tanh, bin<op::Mul>(g, un<TanhGrad>(a)))
+T7_UNARY_GRAD(op::Sigmoid, bin<op::Mul>(g, un<SigmoidGrad>(a)))
+T7_UNARY_GRAD(op::Cinv, bin<op::Div>(un<op::Neg>(g), un<Square>(a)))
+T7_UNARY_GRAD(op::Frac, g)
+T7_UNARY_GRAD(op::Floor, Zero{})
+T7_UNARY_GRAD(op::Ceil, Zero{})
+T7_UNARY_GRAD(op::Round, Zero{})
+T7_UNARY_GRAD(op::Trunc, Zero{})
+T7_UNARY_GRAD(op::Sign, Zero{})
+// the derivative functors themselves (what a second-order gradient differentiates)
+T7_UNARY_GRAD(TanhGrad, bin<op::Mul>(g, un<TanhGrad2>(a)))
+T7_UNARY_GRAD(SigmoidGrad, bin<op::Mul>(g, un<SigmoidGrad2>(a)))
+T7_UNARY_GRAD(TanGrad, bin<op::Mul>(g, un<TanGrad2>(a)))
+T7_UNARY_GRAD(Square, bin<op::Mul>(g, bin<op::Mul>(sc<G>(2), a)))
 #undef T7_UNARY_GRAD
 
 /// `BinaryGrad<Op>::da(a, b, g)` and `db`: g * d Op / d a, d b.
@@ -259,15 +297,29 @@ bool anyTracked(const E& e) {
 }
 
 /// An elementwise expression on the tape: its backward sends each tracked leaf its adjoint,
-/// one loop per leaf, nothing stored but the operands.
-template <class T, class E>
+/// one loop per leaf, nothing stored but the operands. `Order` 1: made by user code; 2: made by
+/// the differentiable backward of an order-1 node (a second-order gradient), whose own
+/// differentiable backward would be a third order (not supported: it would also make the
+/// node types grow without end at compile time).
+template <class T, class E, int Order = 1>
 struct FusedNode final : Node<T> {
   E e;
   FusedNode(Shape s, const E& x) : Node<T>(std::move(s)), e(x) {}
-  const char* name() const override { return "elementwise"; }
+  const char* name() const override { return Order == 1 ? "elementwise" : "elementwise (second order)"; }
   void backward() override {
     const expr::Leaf<T> g(this->grad);
     [&]<int... K>(std::integer_sequence<int, K...>) { (backLeaf<K>(g), ...); }(std::make_integer_sequence<int, E::leaves>{});
+  }
+  void backwardVar(VarGrads<T>& grads) override {
+    if constexpr (Order > 1) {
+      Node<T>::backwardVar(grads);
+    } else {
+      const Var<T>& gv = *grads.find(this);
+      const VLeaf<T> g(gv.value(), gv.node());
+      [&]<int... K>(std::integer_sequence<int, K...>) {
+        (backLeafVar<K>(g, grads), ...);
+      }(std::make_integer_sequence<int, E::leaves>{});
+    }
   }
 
  private:
@@ -288,7 +340,35 @@ struct FusedNode final : Node<T> {
       }
     }
   }
+  /// The same adjoint with the gradient a tracked leaf: evaluated as a recorded expression.
+  template <int K>
+  void backLeafVar(const VLeaf<T>& g, VarGrads<T>& grads) {
+    const auto& leaf = leafAt<K>(e);
+    using L = std::remove_cvref_t<decltype(leaf)>;
+    if constexpr (isVLeaf<L> && Order == 1) {
+      if (!leaf.node) return;
+      auto adj = adjoint<K>(e, g);
+      using A = decltype(adj);
+      if constexpr (std::is_same_v<A, Zero>) {
+        return;
+      } else if constexpr (std::is_same_v<A, VLeaf<T>>) {
+        grads.add(leaf.node, Var<T>::onTape(adj.t, adj.node));  // the gradient itself
+      } else {
+        grads.add(leaf.node, evalRecorded<2>(adj));
+      }
+    }
+  }
 };
+
+/// Evaluates an expression of tracked leaves into a Var, recorded as a FusedNode of `Order`.
+template <int Order, class E>
+Var<typename E::value_type> evalRecorded(const E& e) {
+  using T = typename E::value_type;
+  Tensor<T> value = expr::eval(e);
+  if (!anyTracked(e) || !activeTape()) return Var<T>(std::move(value));
+  auto* node = activeTape()->template record<FusedNode<T, E, Order>>(value.sizes(), e);
+  return Var<T>::onTape(std::move(value), node);
+}
 
 // ---- operands of an autograd expression -----------------------------------------------------
 
@@ -303,7 +383,7 @@ auto nodeOf(const X& x) {
   } else if constexpr (isExpr<R>) {
     return x.e;
   } else if constexpr (isTensor<R>) {
-    return expr::Leaf<typename R::value_type>(x);
+    return expr::Leaf<typename R::value_type>(static_cast<const Tensor<typename R::value_type>&>(x));
   } else if constexpr (std::is_arithmetic_v<R>) {
     return expr::Scalar<T>{static_cast<T>(x)};
   } else {
@@ -340,12 +420,8 @@ auto valueNodeOf(const X& x) {
 
 template <FloatingElement T>
 template <class E>
-Var<T>::Var(const Expr<E>& x) : value_(expr::eval(x.e)) {
+Var<T>::Var(const Expr<E>& x) : Var(detail::evalRecorded<1>(x.e)) {
   static_assert(std::is_same_v<typename E::value_type, T>, "autograd: the expression's element type is not the Var's");
-  if (detail::anyTracked(x.e)) {
-    node_ = detail::activeTape()->template record<detail::FusedNode<T, E>>(value_.sizes(), x.e);
-    tape_ = detail::activeTape()->id();
-  }
 }
 
 /// Evaluates an expression (recording it when tracked).

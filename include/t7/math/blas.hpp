@@ -31,7 +31,6 @@
 
 #include "t7/core/error.hpp"
 #include "t7/core/shape.hpp"
-#include "t7/expr/evaluate.hpp"
 #include "t7/expr/node.hpp"
 #include "t7/math/detail/blas_backend.hpp"
 #include "t7/tensor/tensor.hpp"
@@ -366,13 +365,22 @@ template <class T>
 void gerInto(const Tensor<T>& a, T beta, T alpha, const Tensor<T>& x, const Tensor<T>& y) {
   const index_t m = a.size(0), n = a.size(1);
   if (m == 0 || n == 0) return;
-  if (beta == T(0)) {  // a fresh product: one fused loop writes it (no zeroing pass first)
-    Tensor<T> dst = a;
-    if (alpha == T(1)) expr::detail::assignInPlace(dst, x.unsqueeze(1) * y.unsqueeze(0), "ger");
-    else expr::detail::assignInPlace(dst, x.unsqueeze(1) * alpha * y.unsqueeze(0), "ger");
-    return;
-  }
   const BlasVector<T> X(x), Y(y);
+  const MatLayout layout = matLayout(a);
+  if constexpr (std::is_floating_point_v<T>) {
+    if (beta == T(0) && alpha != T(0) && layout.ok && !layout.trans && Y.inc == 1) {
+      // A fresh product (a batch-1 weight gradient), row by row: one pass, where BLAS would
+      // zero the result first and then add into it.
+      T* d = a.data();
+      const T *xp = X.data(), *yp = Y.data();
+      for (index_t i = 0; i < m; ++i) {
+        const T s = alpha * xp[i * X.inc];
+        T* row = d + i * layout.ld;
+        for (index_t j = 0; j < n; ++j) row[j] = s * yp[j];
+      }
+      return;
+    }
+  }
   throughWritable(a, beta, [&](const Tensor<T>& dst) {
     scaleInPlace(dst, beta);
     if (alpha == T(0)) return;
