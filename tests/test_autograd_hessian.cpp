@@ -107,6 +107,15 @@ TEST_CASE("autograd second order: what is not supported says so") {
     auto d3 = [&](const DVar& v) { return ag::sum(std::get<0>(d2(v))); };
     T7_REQUIRE_THROWS_WITH_ALL(ag::grad(d3)(x), AutogradError, "gradients of gradients", "second order", "not supported");
   }
+  SECTION("prod's second order at a zero element") {
+    auto inner = ag::grad([](const DVar& v) { return ag::prod(v); });
+    auto outer = [&](const DVar& v) { return ag::sum(std::get<0>(inner(v))); };
+    // grad prod(a, b) = (b, a), whose sum has gradient (1, 1)
+    const DoubleTensor h = std::get<0>(ag::grad(outer)(DoubleTensor{2, 3}));
+    CHECK(h(0) == Approx(1).epsilon(1e-12));
+    CHECK(h(1) == Approx(1).epsilon(1e-12));
+    T7_REQUIRE_THROWS_WITH_ALL(ag::grad(outer)(DoubleTensor{2, 0}), AutogradError, "prod", "zero element");
+  }
   SECTION("through an nn module") {
     auto lin = ag::functional(nn::Linear<double>(2, 2));
     DTable p{{"lin", lin.parameters()}};

@@ -125,5 +125,16 @@ TEST_CASE("autograd: an autograd function as an nn module (AutoModule) in a Sequ
     T7_REQUIRE_THROWS_WITH_ALL(fresh.updateGradInput(x, randomIn({5, 3})), AutogradError, "backward before forward");
     fresh.forward(x);
     T7_REQUIRE_THROWS_WITH_ALL(fresh.updateGradInput(x, randomIn({5, 4})), SizeError, "AutoModule", "5x4", "5x3");
+    // its function records on a tape of its own: a captured value of an enclosing grad call
+    // would be a constant there, so it throws
+    auto outer = [&](const ag::Var<double>& v) {
+      auto captures = [&](const std::vector<ag::Var<double>>& w, const ag::Var<double>& in) {
+        return ag::Var<double>(ag::mm(in, w[0]) + v);
+      };
+      auto m = ag::autoModule<double>(captures, {randomIn({4, 3})});
+      return ag::sum(ag::Var<double>(m.forward(x)) * v);
+    };
+    T7_REQUIRE_THROWS_WITH_ALL(ag::grad(outer)(randomIn({3})), AutogradError, "enclosing grad", "AutoModule",
+                               "pass it as a weight");
   }
 }

@@ -17,6 +17,7 @@ TEST_CASE("autograd ops: the composed reductions agree with t7's") {
   CHECK(ag::norm(v).item() == Approx(t7::norm(x)));
   CHECK(ag::norm(v, 3).item() == Approx(t7::norm(x, 3)));
   T7_REQUIRE_THROWS_WITH_ALL(ag::split(v, 0), ValueError, "split", "positive");
+  T7_REQUIRE_THROWS_WITH_ALL(ag::chunk(v, 0, 1), ValueError, "chunk", "count 0", "positive");
   CHECK(ag::prod(v).item() == Approx(t7::prod(x)));
   CHECK(max(abs(ag::cumsum(v, 1).value() - t7::cumsum(x, 1))) < 1e-12);
 }
