@@ -49,6 +49,53 @@ void BM_unfused_mul_add(benchmark::State& state) {  // the same math as two sepa
 }
 BENCHMARK(BM_unfused_mul_add)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// In-cache loops (2^14 floats, one thread), where per-element work shows: a * b + c, and
+// tanh(a) * b (compute-bound).
+void BM_cached_mul_add(benchmark::State& state) {
+  const index_t n = index_t{1} << 14;
+  FloatTensor a = ones<float>(n), b = ones<float>(n), c = ones<float>(n), r(n);
+  for (auto _ : state) {
+    r = a * b + c;
+    benchmark::DoNotOptimize(r.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_cached_mul_add);
+void BM_cached_tanh_mul(benchmark::State& state) {
+  const index_t n = index_t{1} << 14;
+  FloatTensor a = ones<float>(n), b = ones<float>(n), r(n);
+  for (auto _ : state) {
+    r = tanh(a) * b;
+    benchmark::DoNotOptimize(r.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_cached_tanh_mul);
+
+// Operands broadcast along the inner dimension (stride 0): an outer product written as
+// x.unsqueeze(1) * y.unsqueeze(0) (1024 x 1024), and a matrix times one number broadcast
+// from a 1-element tensor (how a sum's gradient reaches the expression below it).
+void BM_broadcast_outer(benchmark::State& state) {
+  const index_t n = 1024;
+  FloatTensor x = ones<float>(n), y = ones<float>(n), r(n, n);
+  for (auto _ : state) {
+    r = x.unsqueeze(1) * y.unsqueeze(0);
+    benchmark::DoNotOptimize(r.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n * n);
+}
+BENCHMARK(BM_broadcast_outer);
+void BM_broadcast_scalar(benchmark::State& state) {
+  const index_t n = 1024;
+  FloatTensor a = ones<float>(n, n), s = ones<float>(1), r(n, n);
+  for (auto _ : state) {
+    r = a * s.view(1, 1).expand(n, n);
+    benchmark::DoNotOptimize(r.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n * n);
+}
+BENCHMARK(BM_broadcast_scalar);
+
 void BM_tiny_add(benchmark::State& state) {  // per-call overhead: 16 elements into an existing tensor
   FloatTensor a = ones<float>(16), b = ones<float>(16), r(16);
   for (auto _ : state) {

@@ -154,6 +154,32 @@ TEST_CASE("shapes broadcast as in NumPy, with a clear error otherwise", "[expr]"
   T7_REQUIRE_THROWS_WITH_ALL(FloatTensor(m * FloatTensor()), SizeError, "empty tensor");
 }
 
+TEST_CASE("operands broadcast along the inner dimension (stride 0) give the general path's values", "[expr]") {
+  // A row operand repeated down the rows is stride 0 along its inner loop only when it is the
+  // column (x.unsqueeze(1)): those rows read one element repeated. 37 columns: tails too.
+  manualSeed(12);
+  FloatTensor x = randn<float>(29), y = randn<float>(37), m = randn<float>(29, 37);
+  FloatTensor outer = x.unsqueeze(1) * y.unsqueeze(0) + tanh(m);
+  FloatTensor mixed = x.unsqueeze(1) * 2 - m.t().clone().t();  // with a strided operand
+  FloatTensor number = m * FloatTensor{3.5f}.view(1, 1).expand(29, 37);
+  DoubleTensor dx = x.toDouble();
+  FloatTensor promoted(29, 37);
+  promoted = dx.unsqueeze(1) * y.unsqueeze(0);  // double operands, float result: unbatched
+  for (index_t i = 0; i < 29; ++i)
+    for (index_t j = 0; j < 37; ++j) {
+      // (the C library's tanh and a possible FMA differ from the batches in the last bits)
+      CHECK(outer(i, j) == Approx(x(i) * y(j) + std::tanh(m(i, j))).epsilon(1e-6).margin(1e-6));
+      CHECK(mixed(i, j) == x(i) * 2 - m(i, j));
+      CHECK(number(i, j) == m(i, j) * 3.5f);
+      CHECK(promoted(i, j) == static_cast<float>(dx(i) * static_cast<double>(y(j))));
+    }
+  // the same values the element-at-a-time loop gives (one column at a time: no batch)
+  for (index_t j = 0; j < 37; j += 9) {
+    FloatTensor col = x.unsqueeze(1) * y.narrow(0, j, 1).unsqueeze(0) + tanh(m.narrow(1, j, 1));
+    for (index_t i = 0; i < 29; ++i) CHECK(col(i, 0) == outer(i, j));
+  }
+}
+
 TEST_CASE("element types promote by the documented rules", "[expr]") {
   FloatTensor f = Tensor<float>{1.5f, 2.5f};
   DoubleTensor d = Tensor<double>{1, 2};

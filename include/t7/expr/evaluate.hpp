@@ -7,7 +7,8 @@
 ///   `parallelThreshold()` elements.
 /// - Otherwise: broadcast strides (0 on broadcast dimensions), dimensions merged where every
 ///   operand is contiguous, an outer loop over rows and an inner loop that is vectorised
-///   when all inner strides are 1; rows are split across threads too.
+///   when all inner strides are 1, or 1 and 0 (an operand broadcast along the row reads one
+///   element repeated); rows are split across threads too.
 /// - A destination that overlaps an operand laid out differently is computed into a
 ///   temporary first, so `a = a.t() + a` is right; `a = a + b` (same layout) stays in place.
 
@@ -128,14 +129,26 @@ void runFlat(T* dst, const E& e, const Cursor<N>& c, index_t begin, index_t end,
   }
 }
 
-/// Writes `e` over one row of `n` elements, `dstStep` apart in the destination.
+/// Writes `e` over one row of `n` elements, `dstStep` apart in the destination. Operands that
+/// step by 0 along the row (broadcast: `x.unsqueeze(1) * y.unsqueeze(0)`, a number expanded
+/// to a matrix) are read as one element repeated, the others with whole-batch loads, when
+/// the destination and every other operand step by 1.
 template <class T, class E, int N>
 void runRow(T* dst, index_t dstStep, const E& e, const Cursor<N>& c, index_t n) {
-  bool unit = dstStep == 1;
-  for (int k = 0; k < N; ++k) unit = unit && c.step[k] == 1;
-  if (unit) return runFlat(dst, e, c, 0, n);
+  bool unit = dstStep == 1, repeat = false;
+  for (int k = 0; k < N; ++k) {
+    unit = unit && (c.step[k] == 1 || c.step[k] == 0);
+    repeat = repeat || c.step[k] == 0;
+  }
+  if (unit && !repeat) return runFlat(dst, e, c, 0, n);
   if constexpr (batched<T, E>) {
     constexpr index_t W = batch<T>::size;
+    if (unit) {
+      index_t i = 0;
+      for (; i + W <= n; i += W) e.template loadBatch<0, true, true>(c, i, W).store_unaligned(dst + i);
+      if (i < n) runBatchPartial(dst, 1, e, c, i, n - i);
+      return;
+    }
     for (index_t i = 0; i < n; i += W) runBatchPartial(dst, dstStep, e, c, i, std::min(W, n - i));
   } else {
     for (index_t i = 0; i < n; ++i) dst[i * dstStep] = convert<T>(e.template load<0>(c, i));

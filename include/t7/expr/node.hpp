@@ -103,11 +103,15 @@ struct Leaf {
     return reinterpret_cast<const T*>(c.ptr[K])[i * c.step[K]];
   }
   /// Elements i .. i+n-1 (n <= batch width) as a batch: one unaligned load when `Unit`
-  /// (stride 1, full batch), else gathered (lanes past n are zero and ignored).
-  template <int K, bool Unit, int N>
+  /// (stride 1, full batch), else gathered (lanes past n are zero and ignored). `Repeat`
+  /// (with Unit): the stride may also be 0, an operand broadcast along the loop, whose batch
+  /// is its one element repeated (a test per load, so only loops that need it ask for it).
+  template <int K, bool Unit, bool Repeat = false, int N>
   batch<T> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
     const T* p = reinterpret_cast<const T*>(c.ptr[K]);
     if constexpr (Unit) {
+      if constexpr (Repeat)
+        if (c.step[K] == 0) return batch<T>(*p);
       return batch<T>::load_unaligned(p + i);
     } else {
       alignas(64) T buf[batch<T>::size] = {};
@@ -139,7 +143,7 @@ struct Scalar {
   void visitLeaves(F&&) const {}
   template <int K, int N>
   T load(const Cursor<N>&, index_t) const { return value; }
-  template <int K, bool Unit, int N>
+  template <int K, bool Unit, bool Repeat = false, int N>
   batch<T> loadBatch(const Cursor<N>&, index_t, index_t) const { return batch<T>(value); }
   std::string describe() const { return std::to_string(value); }
 };
@@ -180,9 +184,9 @@ struct Unary {
   void visitLeaves(F&& f) const { a.visitLeaves(f); }
   template <int K, int N>
   value_type load(const Cursor<N>& c, index_t i) const { return static_cast<value_type>(Op{}(a.template load<K>(c, i))); }
-  template <int K, bool Unit, int N>
+  template <int K, bool Unit, bool Repeat = false, int N>
   batch<value_type> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
-    return Op{}(a.template loadBatch<K, Unit>(c, i, n));
+    return Op{}(a.template loadBatch<K, Unit, Repeat>(c, i, n));
   }
   /// A new tensor holding the value (one loop).
   auto eval() const { return expr::eval(*this); }
@@ -216,9 +220,9 @@ struct Binary {
     return static_cast<value_type>(Op{}(static_cast<compute_type>(a.template load<K>(c, i)),
                                         static_cast<compute_type>(b.template load<K + A::leaves>(c, i))));
   }
-  template <int K, bool Unit, int N>
+  template <int K, bool Unit, bool Repeat = false, int N>
   batch<value_type> loadBatch(const Cursor<N>& c, index_t i, index_t n) const {
-    return Op{}(a.template loadBatch<K, Unit>(c, i, n), b.template loadBatch<K + A::leaves, Unit>(c, i, n));
+    return Op{}(a.template loadBatch<K, Unit, Repeat>(c, i, n), b.template loadBatch<K + A::leaves, Unit, Repeat>(c, i, n));
   }
   /// A new tensor holding the value (one loop).
   auto eval() const { return expr::eval(*this); }
