@@ -5,6 +5,7 @@
 //   BM_autograd_step  a plain function of a parameter Table, its gradient from
 //                     autograd::grad, and the update p = p - g * lr per tensor
 // The targets: autograd <= 1.15x nn's time at batch 60, <= 1.5x at batch 1.
+// BM_fused_backward: a fused node's backward in one pass vs one loop per operand.
 // bench_autograd_libtorch has the same function in LibTorch's autograd; bench/run_autograd.sh
 // runs both and prints the ratios. items_per_second = examples/s.
 #include <benchmark/benchmark.h>
@@ -93,6 +94,31 @@ void BM_autograd_step(benchmark::State& state) {
   setNumThreads(getNumCores());
 }
 BENCHMARK(BM_autograd_step)->ArgNames({"batch", "threads"})->ArgsProduct({{1, 60}, {1, 2}})->UseRealTime()->MinTime(1.0);
+
+// The backward pass of a fused elementwise node with three operands of 2^20 floats, one thread:
+// one pass computing every operand's gradient (onepass:1, the default) against one loop per
+// operand (onepass:0). The step is a whole grad() call: forward, the loss's own nodes, backward.
+void BM_fused_backward(benchmark::State& state) {
+  ag::detail::fusedOnePass() = state.range(0) != 0;
+  setNumThreads(1);
+  const index_t n = index_t(1) << 20;
+  manualSeed(2);
+  const std::vector<FloatTensor> p{randn<float>({n}), randn<float>({n}), randn<float>({n})};
+  const FloatTensor w = randn<float>({n});
+  auto f = [&](const std::vector<ag::Var<float>>& v) {
+    const ag::Var<float> e = v[0] * v[1] + v[0] * v[2] * v[1] - v[2];  // one node, six leaves
+    return ag::sum(e * w);
+  };
+  auto df = ag::grad(f);
+  for (auto _ : state) {
+    auto [grads, loss] = df(p);
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  ag::detail::fusedOnePass() = true;
+  setNumThreads(getNumCores());
+}
+BENCHMARK(BM_fused_backward)->ArgNames({"onepass"})->Arg(0)->Arg(1)->UseRealTime()->MinTime(1.0);
 
 }  // namespace
 

@@ -47,9 +47,11 @@ TEST_CASE("autograd second order: Hessian-vector products against finite differe
   manualSeed(31);
   const DoubleTensor x = randomIn({4, 5}), y = ag::util::oneHot<double>(LongTensor{0, 2, 1, 2}, 3);
   const LongTensor pick{{0, 4}, {1, 1}, {3, 2}, {2, 0}};
+  const ByteTensor mask = gt(randomIn({4, 6}), 0.0);
   // a function exercising every differentiable backward: mm, broadcast add, tanh, sigmoid,
   // views, narrow, select, cat, gather, max along a dim, sum/mean, logSoftMax, softMax, pow,
-  // exp, log, mv, cumsum, prod, std
+  // exp, log, mv, cumsum, prod, std; trace, cumprod, dist, renorm, sort, tril, diag,
+  // maskedSelect, median, topk
   auto f = [&](const auto& p) {
     auto h = ag::Var<double>(tanh(ag::mm(x, p["W"]) + p["b"]));                      // 4x6
     auto wide = ag::cat(h, sigmoid(h.narrow(1, 0, 2)) * h.select(1, 3).view(4, 1), 1);  // 4x8
@@ -58,7 +60,12 @@ TEST_CASE("autograd second order: Hessian-vector products against finite differe
     auto extra = ag::sum(ag::max(ag::gather(h, 1, pick), 1)) + ag::mean(pow(h, 2.0)) +
                  ag::sum(log(1.0 + exp(ag::softMax(scores) * 0.5))) + ag::sum(ag::mv(p["V"], p["c"])) +
                  ag::mean(ag::cumsum(h, 1) * h) + ag::sum(ag::prod(h.narrow(1, 0, 3), 1)) + ag::std(h);
-    return ce + extra;
+    auto picked = ag::trace(ag::mm(h.t(), h)) * 0.1 + ag::sum(ag::cumprod(h.narrow(1, 0, 3), 1)) +
+                  ag::dist(h, ag::mm(x, p["W"])) + ag::sum(ag::renorm(h, 2, 0, 1.0) * h) +
+                  ag::sum(ag::sort(h, 1).values * h) + ag::sum(ag::tril(h.narrow(1, 0, 4)) * h.narrow(1, 0, 4)) +
+                  ag::sum(ag::diag(p["c"]) * ag::diag(p["c"]) * 0.5) + ag::sum(pow(ag::maskedSelect(h, mask), 3.0)) +
+                  ag::sum(ag::median(h, 1).values * ag::topk(h, 1, 1, true).values);
+    return ce + extra + picked;
   };
   DTable params{{"W", randomIn({5, 6})}, {"b", randomIn({6})}, {"V", randomIn({8, 3})}, {"c", randomIn({3})}};
   const DTable v{{"W", randomIn({5, 6})}, {"b", randomIn({6})}, {"V", randomIn({8, 3})}, {"c", randomIn({3})}};

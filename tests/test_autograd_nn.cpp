@@ -82,6 +82,44 @@ TEST_CASE("autograd: nn modules and criterions inside f (the nn bridge)") {
   }
 }
 
+TEST_CASE("autograd: a whole nn container as one function (torch-autograd's functionalize)") {
+  manualSeed(25);
+  nn::Sequential<double> net;
+  net.add(nn::Linear<double>(6, 5)).add(nn::Tanh<double>()).add(nn::Linear<double>(5, 3)).add(nn::LogSoftMax<double>());
+  auto model = ag::functional(net.clone());  // (containers own their children: a deep copy)
+  auto nll = ag::functional(nn::ClassNLLCriterion<double>());
+  const DoubleTensor x = randomIn({4, 6});
+  const LongTensor y{2, 0, 1, 1};
+  auto f = [&](const auto& p, const auto& input) { return nll(model(input, p), y); };
+  DTable params = model.parameters();  // a list: the four weights and biases, in order
+  REQUIRE(params.size() == 4);
+
+  // the container's own backward from the same weights
+  nn::ClassNLLCriterion<double> crit;
+  net.zeroGradParameters();
+  const DoubleTensor out = net.forward(x).tensor();
+  const double loss = crit.forward(out, y);
+  const DoubleTensor gi = net.backward(x, crit.backward(out, y)).tensor().clone();
+  const auto ps = net.parameters();
+  const std::vector<DoubleTensor>& ws = ps.weights;
+  const std::vector<DoubleTensor>& gws = ps.gradWeights;
+
+  SECTION("a constant input: every parameter's gradient (the children's inner gradients still flow)") {
+    auto [g, l] = ag::grad(f)(params, x);
+    CHECK(l == Approx(loss).epsilon(1e-12));
+    for (int i = 0; i < 4; ++i) CHECK(max(abs(g[i] - gws[i])) < 1e-12);
+  }
+  SECTION("a tracked input as well") {
+    auto both = [&](const std::vector<ag::Var<double>>& v) {
+      return nll(model(v[0], v[1], v[2], v[3], v[4]), y);
+    };
+    std::vector<DoubleTensor> all{x, ws[0].clone(), ws[1].clone(), ws[2].clone(), ws[3].clone()};
+    auto [g, l] = ag::grad(both)(all);
+    CHECK(max(abs(g[0] - gi)) < 1e-12);
+    for (int i = 0; i < 4; ++i) CHECK(max(abs(g[i + 1] - gws[i])) < 1e-12);
+  }
+}
+
 TEST_CASE("autograd: an autograd function as an nn module (AutoModule) in a Sequential") {
   manualSeed(24);
   // y = z - tanh(z) with z = x W + b ("tanhshrink" of an affine map), written once as tensor code

@@ -127,3 +127,98 @@ TEST_CASE("autograd ops: non-contiguous parameters and a broadcast bias") {
   CHECK(g[1].sizes() == Shape{4});
   CHECK(g[0].isContiguous());
 }
+
+TEST_CASE("autograd ops: selections (sort, topk, kthvalue, median, mode, maskedSelect, diag, tril, triu)") {
+  manualSeed(12);
+  const DoubleTensor x = randomIn({3, 4}, -2, 2);
+  const ag::Var<double> v(x);
+  SECTION("values and indices are t7's") {
+    auto [sv, si] = ag::sort(v, 1, true);
+    const auto ref = t7::sort(x, 1, true);
+    CHECK(equal(sv.value(), ref.values));
+    CHECK(equal(si, ref.indices));
+    CHECK(equal(ag::topk(v, 2, 0, true, true).values.value(), t7::topk(x, 2, 0, true, true).values));
+    CHECK(equal(ag::kthvalue(v, 2, 1).values.value(), t7::kthvalue(x, 2, 1).values));
+    CHECK(ag::kthvalue(v, 5).item() == t7::kthvalue(x, 5));
+    CHECK(ag::median(v).item() == t7::median(x));
+    CHECK(equal(ag::median(v, 0).indices, t7::median(x, 0).indices));
+    CHECK(ag::mode(v).item() == t7::mode(x));
+    const ByteTensor mask = gt(x, 0.0);
+    CHECK(equal(ag::maskedSelect(v, mask).value(), t7::maskedSelect(x, mask)));
+    for (index_t k : {-2, 0, 1}) {
+      CHECK(equal(ag::diag(v, k).value(), t7::diag(x, k)));
+      CHECK(equal(ag::eval(ag::tril(v, k)).value(), t7::tril(x, k)));
+      CHECK(equal(ag::eval(ag::triu(v, k)).value(), t7::triu(x, k)));
+    }
+    const DoubleTensor d{1, 2, 3};
+    CHECK(equal(ag::diag(ag::Var<double>(d), -1).value(), t7::diag(d, -1)));
+    CHECK(ag::trace(v).item() == Approx(t7::trace(x)));
+  }
+  SECTION("gradients against finite differences") {
+    checkUnary("sort", [](const auto& a) { return ag::sort(a, 1).values * a; });
+    checkUnary("sort descending, dim 0", [](const auto& a) { return ag::sort(a, 0, true).values; });
+    checkUnary("topk", [](const auto& a) { return ag::topk(a, 2, 1, true).values; });
+    checkUnary("kthvalue dim", [](const auto& a) { return ag::kthvalue(a, 2, 0).values; });
+    checkUnary("kthvalue all", [](const auto& a) { return ag::kthvalue(a, 7) * a; });
+    checkUnary("median dim", [](const auto& a) { return ag::median(a, 1).values; }, {3, 5});
+    checkUnary("median all", [](const auto& a) { return ag::median(a) + a; });
+    checkUnary("mode dim", [](const auto& a) { return ag::mode(a, 1).values; });
+    checkUnary("mode all", [](const auto& a) { return ag::mode(a) * a; });
+    checkUnary("maskedSelect", [](const auto& a) {
+      return ag::maskedSelect(a * a, ByteTensor{{1, 0, 1, 1}, {0, 0, 0, 1}, {1, 1, 0, 0}});
+    });
+    checkUnary("diag of a matrix", [](const auto& a) { return ag::diag(a, 1) * ag::diag(a.t(), -1); });
+    checkUnary("diag of a vector", [](const auto& a) { return ag::diag(a.select(0, 1), -1); });
+    checkUnary("trace", [](const auto& a) { return ag::trace(ag::mm(a, a.t())) * a; });
+    checkUnary("tril, triu", [](const auto& a) { return ag::tril(a, 1) * 2.0 + ag::triu(a * a, -1); });
+  }
+}
+
+TEST_CASE("autograd ops: cumprod, norm along a dim, dist, renorm") {
+  manualSeed(13);
+  const DoubleTensor x = randomIn({3, 4}, -2, 2);
+  const ag::Var<double> v(x);
+  CHECK(max(abs(ag::cumprod(v, 1).value() - t7::cumprod(x, 1))) < 1e-12);
+  CHECK(max(abs(ag::norm(v, 3, 1).value() - t7::norm(x, 3, 1))) < 1e-12);
+  CHECK(max(abs(ag::norm(v, 2, 0).value() - t7::norm(x, 2, 0))) < 1e-12);
+  const DoubleTensor y = randomIn({4, 3});
+  CHECK(ag::dist(v, y).item() == Approx(t7::dist(x, y)));
+  CHECK(ag::dist(v, y, 1).item() == Approx(t7::dist(x, y, 1)));
+  for (int dim : {0, 1})
+    for (double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()})
+      CHECK(max(abs(ag::renorm(v, p, dim, 1.5).value() - t7::renorm(x, p, dim, 1.5))) < 1e-12);
+
+  checkUnary("cumprod", [](const auto& a) { return ag::cumprod(a, 1) * ag::cumprod(a, 0); });
+  checkUnary("cumprod 3-D", [](const auto& a) { return ag::cumprod(a.transpose(0, 2), 1); }, {2, 3, 4});
+  checkUnary("norm 2 dim", [](const auto& a) { return ag::norm(a, 2, 1); });
+  checkUnary("norm 1.5 dim", [](const auto& a) { return ag::norm(a, 1.5, 0); }, {3, 4}, 0.2, 2);
+  checkBinary("dist", [](const auto& a, const auto& b) { return ag::dist(a, b) * a; }, {3, 4}, {4, 3});
+  checkBinary("dist p 3", [](const auto& a, const auto& b) { return ag::dist(a, b, 3); }, {3, 4}, {3, 4});
+  // maxnorm between the slices' norms, so some slices are scaled and some copied
+  checkUnary("renorm dim 0", [](const auto& a) { return ag::renorm(a, 2, 0, 2.0); });
+  checkUnary("renorm dim 1, p 1", [](const auto& a) { return ag::renorm(a, 1, 1, 2.0); });
+  checkUnary("renorm p inf", [](const auto& a) { return ag::renorm(a, std::numeric_limits<double>::infinity(), 1, 1.2); });
+
+  SECTION("cumprod's gradient is exact with zeros") {
+    // out = (x0, x0 x1, x0 x1 x2); x1 = 0: d sum(out)/dx = (1 + x1 + x1 x2, x0 + x0 x2, x0 x1)
+    auto [g, s] = ag::grad([](const ag::Var<double>& a) { return ag::sum(ag::cumprod(a, 0)); })(DoubleTensor{2, 0, 3});
+    CHECK(s == 2);
+    CHECK(equal(g, DoubleTensor{1, 8, 0}));
+    auto [g2, s2] = ag::grad([](const ag::Var<double>& a) { return ag::sum(ag::cumprod(a, 0)); })(DoubleTensor{0, 0, 5});
+    CHECK(equal(g2, DoubleTensor{1, 0, 0}));
+  }
+  SECTION("error paths") {
+    T7_REQUIRE_THROWS_WITH_ALL(ag::maskedSelect(v, ByteTensor{1, 0}), SizeError, "maskedSelect", "size 2 ", "size 3x4");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::diag(ag::Var<double>(randomIn({2, 2, 2}))), SizeError, "diag", "size 2x2x2");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::trace(ag::Var<double>(randomIn({3}))), SizeError, "trace", "size 3");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::tril(ag::Var<double>(randomIn({3}))), SizeError, "tril", "size 3");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::dist(v, randomIn({5})), SizeError, "dist", "3x4 and 5");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::renorm(v, 0, 0, 1), ValueError, "renorm", "positive");
+    T7_REQUIRE_THROWS_WITH_ALL(ag::renorm(ag::Var<double>(randomIn({3})), 2, 0, 1), SizeError, "renorm", "size 3");
+    auto nested = [](const ag::Var<double>& a) {
+      auto inner = ag::grad([](const ag::Var<double>& b) { return ag::sum(ag::cumprod(b, 0)); });
+      return ag::sum(std::get<0>(inner(a)));
+    };
+    T7_REQUIRE_THROWS_WITH_ALL(ag::grad(nested)(DoubleTensor{1, 0, 2}), AutogradError, "cumprod", "zero");
+  }
+}

@@ -16,6 +16,7 @@
 #include "t7/autograd/gradcheck.hpp"
 #include "t7/autograd/loss.hpp"
 #include "t7/autograd/ops.hpp"
+#include "t7/autograd/ops_select.hpp"
 #include "t7/autograd/table.hpp"
 #include "t7/autograd/tape.hpp"
 #include "t7/autograd/var.hpp"

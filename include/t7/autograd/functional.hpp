@@ -17,7 +17,9 @@
 ///
 /// - A module is called `m(input, weights...)` with its parameters in `parameters()` order
 ///   (weight, then bias), or `m(input, table)` with a list of them; a module without
-///   parameters `m(input)`. A criterion is called `c(input, target)` and gives a one-element
+///   parameters `m(input)`. A container (`functional(net.clone())`: a Sequential, Concat...)
+///   is one function of all its children's parameters, in order (torch-autograd's
+///   `functionalize`); its input and output must be tensors. A criterion is called `c(input, target)` and gives a one-element
 ///   Var.
 /// - Each call within one `grad` call runs its own copy of the module (made on first use and
 ///   kept for later calls), so a module used twice (shared weights, a recurrence) keeps each
@@ -82,6 +84,17 @@ class Instances {
   std::size_t used_ = 0;
 };
 
+/// A module's tensor result (a container's Activity holding a tensor; a table throws).
+template <class T, class A>
+const Tensor<T>& tensorOf(const A& a, const char* module) {
+  if constexpr (std::is_same_v<A, Tensor<T>>) {
+    (void)module;
+    return a;
+  } else {
+    return a.tensor(module);
+  }
+}
+
 template <class X>
 inline constexpr bool isTable = false;
 template <class V>
@@ -94,7 +107,11 @@ template <class M>
 class FunctionalModule {
  public:
   using T = typename M::value_type;
-  static_assert(std::is_same_v<typename M::input_type, Tensor<T>> && std::is_same_v<typename M::output_type, Tensor<T>>,
+  // (a container's input and output are Activities: they must hold tensors here)
+  static constexpr bool tensorIO = std::is_same_v<typename M::input_type, Tensor<T>> &&
+                                   std::is_same_v<typename M::output_type, Tensor<T>>;
+  static_assert(tensorIO || (std::is_same_v<typename M::input_type, nn::Activity<T>> &&
+                             std::is_same_v<typename M::output_type, nn::Activity<T>>),
                 "autograd::functional: modules with table inputs or outputs are not supported yet");
 
   explicit FunctionalModule(M module) : modules_(std::move(module)) {}
@@ -103,7 +120,9 @@ class FunctionalModule {
   /// for a parameter Table (torch-autograd's `fn, params = grad.nn.Linear(...)`).
   Table<Tensor<T>> parameters() {
     std::vector<Tensor<T>> ps;
-    modules_.prototype().forEachParameter([&](Tensor<T>& w, Tensor<T>&) { ps.push_back(w.clone()); });
+    std::vector<Tensor<T>*> weights, grads;
+    modules_.prototype().collectParameters(weights, grads);
+    for (const Tensor<T>* w : weights) ps.push_back(w->clone());
     return Table<Tensor<T>>::list(ps);
   }
 
@@ -160,13 +179,19 @@ class FunctionalModule {
     tracked = tracked || in;
     // The output buffer is handed to the Var, so the next forward (next step) allocates a new
     // one rather than overwrite a value the caller may still hold.
-    Tensor<T> out = m.forward(input.value());
+    Tensor<T> out = detail::tensorOf<T>(m.forward(input.value()), "autograd::functional");
     m.output = Tensor<T>();
     return detail::record(out, "nn module", tracked, [&m, in, nodes, x = input.value(), out](const Tensor<T>& g) {
       m.output = out;  // (Tanh, Sigmoid, SoftMax... compute their gradient from the output)
-      if (in) in->accumulate(m.updateGradInput(x, g), false);
       bool any = false;
       for (auto* n : nodes) any = any || n;
+      // A container's (or a boxed module's) parameter gradients need its children's inner
+      // gradients, which only its gradInput pass computes: it runs whole.
+      constexpr bool boxed = std::is_base_of_v<nn::AnyModule<T>, M>;
+      if (in || (boxed && any)) {
+        const auto& gi = m.updateGradInput(x, g);
+        if (in) in->accumulate(detail::tensorOf<T>(gi, "autograd::functional"), false);
+      }
       if (any) {
         m.zeroGradParameters();
         m.accGradParameters(x, g, 1);

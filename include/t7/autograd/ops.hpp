@@ -2,7 +2,7 @@
 /// \file ops.hpp
 /// The operations of Vars that are not elementwise: matrix products (mm, mv, bmm, dot, ger,
 /// addmm, addmv, addr, baddbmm, addbmm), reductions (sum, mean, max, min, prod, var, std,
-/// norm, with or without a dimension), cumsum, cat,
+/// norm, with or without a dimension), cumsum, cumprod, dist, renorm, cat,
 /// split, chunk, index, gather, softMax / logSoftMax / logSumExp; and addcmul, addcdiv, lerp
 /// (fused elementwise). Each runs t7's own function (or kernel) forward and
 /// records a closure with its gradient: "forward + gradient closure".
@@ -10,6 +10,7 @@
 /// Arguments may be Vars, tensors (constants) or autograd expressions (evaluated first).
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "t7/autograd/var.hpp"
@@ -362,6 +363,16 @@ Tensor<T> productOfOthers(const Tensor<T>& x, int dim) {
 }
 }  // namespace detail
 
+namespace detail {
+/// The second-order gradients of prod and cumprod divide by the elements: they need them all
+/// nonzero (the first order is exact with zeros).
+template <class T>
+void requireNonzero(const Var<T>& a, const char* op) {
+  if (t7::sum(eq(a.value(), T(0))) != 0)
+    t7::detail::fail<AutogradError>(op, ": the second-order gradient at a zero element is not supported");
+}
+}  // namespace detail
+
 /// Product of all elements: a one-element Var (Torch7's `torch.prod(x)`). The gradient is
 /// exact with zeros; its second order (a nested grad) needs every element nonzero.
 template <Tracked X>
@@ -376,8 +387,7 @@ Var<detail::value_of_t<X>> prod(const X& x) {
         n->accumulate(expr::eval(detail::productOfOthers(flat, 0) * g.data()[0]).view(av.sizes()), true);
       },
       [n, a](const Var<T>& g, detail::VG<T>& grads, const Var<T>& out) {
-        if (t7::sum(eq(a.value(), T(0))) != 0)
-          t7::detail::fail<AutogradError>("prod: the second-order gradient at a zero element is not supported");
+        detail::requireNonzero(a, "prod");
         grads.add(n, Var<T>(g * out / a));
       });
 }
@@ -393,8 +403,7 @@ Var<detail::value_of_t<X>> prod(const X& x, int dim) {
       t7::prod(a.value(), d), "prod", n,
       [n, d, av = a.value()](const Tensor<T>& g) { n->accumulate(expr::eval(detail::productOfOthers(av, d) * g), true); },
       [n, a](const Var<T>& g, detail::VG<T>& grads, const Var<T>& out) {
-        if (t7::sum(eq(a.value(), T(0))) != 0)
-          t7::detail::fail<AutogradError>("prod: the second-order gradient at a zero element is not supported");
+        detail::requireNonzero(a, "prod");
         grads.add(n, Var<T>(g * out / a));
       });
 }
@@ -412,6 +421,52 @@ Var<detail::value_of_t<X>> cumsum(const X& x, int dim) {
       [n, d](const Tensor<T>& g) { n->accumulate(expr::eval(t7::sum(g, d) - t7::cumsum(g, d) + g), true); },
       [n, d](const Var<T>& g, detail::VG<T>& grads, const Var<T>&) {
         grads.add(n, Var<T>(sum(g, d) - cumsum(g, d) + g));
+      });
+}
+
+namespace detail {
+/// The gradient of cumprod along the last dimension of `x` (contiguous lines), exact with
+/// zeros: dx_i = (x_0 ... x_{i-1}) * S_i, with S_i = g_i + x_{i+1} S_{i+1} summed backwards.
+template <class T>
+Tensor<T> cumprodGrad(const Tensor<T>& x, const Tensor<T>& g, int dim) {
+  const int last = x.dim() - 1;
+  const Tensor<T> xm = x.transpose(dim, last).contiguous(), gm = g.transpose(dim, last).contiguous();
+  Tensor<T> r(xm.sizes());
+  const index_t len = xm.size(last), lines = len ? xm.nElement() / len : 0;
+  for (index_t l = 0; l < lines; ++l) {
+    const T* a = xm.data() + l * len;
+    const T* gl = gm.data() + l * len;
+    T* o = r.data() + l * len;
+    T s = T(0);
+    for (index_t i = len; i-- > 0;) {
+      s = gl[i] + (i + 1 < len ? a[i + 1] * s : T(0));
+      o[i] = s;
+    }
+    T prefix = T(1);
+    for (index_t i = 0; i < len; ++i) {
+      o[i] *= prefix;
+      prefix *= a[i];
+    }
+  }
+  return r.transpose(dim, last).contiguous();
+}
+}  // namespace detail
+
+/// Cumulative products along `dim` (Torch7's `torch.cumprod(x, dim)`). The gradient is exact
+/// with zeros; its second order (a nested grad) needs every element nonzero.
+template <Tracked X>
+Var<detail::value_of_t<X>> cumprod(const X& x, int dim) {
+  using T = detail::value_of_t<X>;
+  const Var<T> a = detail::toVar<T>(x);
+  auto* n = a.node();
+  const int d = t7::detail::normalizeDim(dim, a.dim(), "cumprod");
+  return detail::record(
+      t7::cumprod(a.value(), d), "cumprod", n,
+      [n, d, av = a.value()](const Tensor<T>& g) { n->accumulate(detail::cumprodGrad(av, g, d), true); },
+      [n, d, a](const Var<T>& g, detail::VG<T>& grads, const Var<T>& out) {
+        detail::requireNonzero(a, "cumprod");
+        const Var<T> go = g * out;  // d/dx_i = sum over j >= i of g_j out_j / x_i
+        grads.add(n, Var<T>((sum(go, d) - cumsum(go, d) + go) / a));
       });
 }
 
@@ -451,6 +506,48 @@ Var<detail::value_of_t<X>> norm(const X& x, double p = 2) {
   const Var<T> a = detail::toVar<T>(x);
   if (p == 2) return eval(sqrt(sum(a * a)));
   return eval(pow(sum(pow(abs(a), static_cast<T>(p))), static_cast<T>(1 / p)));
+}
+
+/// The p-norms along `dim`, kept with size 1 (Torch7's `torch.norm(x, p, dim)`).
+template <Tracked X>
+Var<detail::value_of_t<X>> norm(const X& x, double p, int dim) {
+  using T = detail::value_of_t<X>;
+  const Var<T> a = detail::toVar<T>(x);
+  if (p == 2) return eval(sqrt(sum(a * a, dim)));
+  return eval(pow(sum(pow(abs(a), static_cast<T>(p)), dim), static_cast<T>(1 / p)));
+}
+
+/// The p-norm of a - b (Torch7's `torch.dist(a, b, p)`): a one-element Var. The elements
+/// pair up in row-major order (the counts must match).
+template <class X, class Y>
+  requires TrackedPair<X, Y>
+Var<detail::pair_value_t<X, Y>> dist(const X& x, const Y& y, double p = 2) {
+  using T = detail::pair_value_t<X, Y>;
+  const Var<T> a = detail::toVar<T>(x), b = detail::toVar<T>(y);
+  if (a.nElement() != b.nElement())
+    t7::detail::fail<SizeError>("dist: the operands have sizes ", a.sizes().toString(), " and ", b.sizes().toString(),
+                                " (different element counts)");
+  return norm(a - (b.sizes() == a.sizes() ? b : b.view(a.sizes())), p);
+}
+
+/// Torch7's `torch.renorm(x, p, dim, maxnorm)`: each slice `x.select(dim, i)` whose p-norm
+/// exceeds maxnorm is scaled by maxnorm / (norm + 1e-7). The gradient includes the scale's
+/// dependence on x.
+template <Tracked X>
+Var<detail::value_of_t<X>> renorm(const X& x, double p, int dim, double maxnorm) {
+  using T = detail::value_of_t<X>;
+  const Var<T> a = detail::toVar<T>(x);
+  if (a.dim() < 2) t7::detail::fail<SizeError>("renorm: expects 2 dimensions or more, got size ", a.sizes().toString());
+  if (!(p > 0) || !(maxnorm >= 0))
+    t7::detail::fail<ValueError>("renorm: p ", p, " must be positive and maxnorm ", maxnorm, " non-negative");
+  const int d = t7::detail::normalizeDim(dim, a.dim(), "renorm");
+  const Var<T> moved = a.transpose(0, d);
+  const Shape movedSizes = moved.sizes();
+  const Var<T> rows = moved.reshape(moved.size(0), moved.nElement() / std::max<index_t>(1, moved.size(0)));
+  const Var<T> norms = std::isinf(p) ? max(abs(rows), 1) : norm(rows, p, 1);
+  const T m = static_cast<T>(maxnorm);
+  const Var<T> scale = where(gt(norms, m), m / (norms + T(1e-7)), T(1));
+  return Var<T>(rows * scale).view(movedSizes).transpose(0, d);
 }
 
 // ---- fused multiply-adds (one elementwise node each) ------------------------------------

@@ -101,7 +101,11 @@ struct Node : NodeBase {
   /// to (then g is summed back). `fresh`: g is a new tensor nobody else holds, so it may be
   /// kept and updated in place.
   void accumulate(const Tensor<T>& g, bool fresh) {
-    if (g.sizes() != sizes) return accumulate(sumToSize(g, sizes), true);
+    if (g.sizes() != sizes) {
+      // (summed back: a new tensor, unless only leading 1s went, when it is a view of g)
+      const Tensor<T> r = sumToSize(g, sizes);
+      return accumulate(r, fresh || !r.storage().isSameAs(g.storage()));
+    }
     if (!hasGrad()) {
       grad = g;
       ownsGrad = fresh && g.isContiguous();

@@ -12,6 +12,8 @@
 /// temporary is made per operator: what the backward needs of the forward (`tanh(...)`, `b`)
 /// is recomputed inside that loop, where it costs arithmetic, not memory traffic.
 
+#include <algorithm>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -296,8 +298,61 @@ bool anyTracked(const E& e) {
   }(std::make_integer_sequence<int, E::leaves>{});
 }
 
+/// Whether fused nodes compute their operands' gradients in one pass where they can (the
+/// default); false: one loop per operand (for tests and benchmarks that compare the two).
+inline bool& fusedOnePass() {
+  static bool on = true;
+  return on;
+}
+
+/// No adjoint to compute for this leaf in the one-pass backward.
+struct NoSlot {
+  static constexpr bool fused = false;
+  template <bool Full>
+  void step(index_t, index_t) const {}
+};
+
+/// One leaf's adjoint in the one-pass backward: the expression `adj`, read through `cursor`,
+/// written into `dst` (the gradient buffer of `node`), or added to it when `add`.
+template <class T, class A>
+struct AdjointSlot {
+  A adj;
+  Node<T>* node;
+  expr::Cursor<A::leaves> cursor{};
+  T* dst = nullptr;
+  bool add = false;
+  bool fused = false;   ///< taken by the one pass
+  bool repeat = false;  ///< an operand is one number broadcast to the output (step 0)
+
+  /// Elements i .. i+n-1 (`Full`: n is the batch width).
+  template <bool Full>
+  void step(index_t i, index_t n) const {
+    if (!fused) return;
+    T* d = dst + i;
+    if constexpr (expr::detail::batched<T, A>) {
+      using B = expr::batch<T>;
+      if constexpr (Full) {
+        B v = repeat ? adj.template loadBatch<0, true, true>(cursor, i, n) : adj.template loadBatch<0, true>(cursor, i, n);
+        if (add) v += B::load_unaligned(d);
+        v.store_unaligned(d);
+      } else {
+        alignas(64) T buf[B::size];
+        adj.template loadBatch<0, false>(cursor, i, n).store_aligned(buf);
+        for (index_t j = 0; j < n; ++j) d[j] = add ? d[j] + buf[j] : buf[j];
+      }
+    } else {
+      for (index_t j = 0; j < n; ++j) {
+        const T v = t7::convert<T>(adj.template load<0>(cursor, i + j));
+        d[j] = add ? d[j] + v : v;
+      }
+    }
+  }
+};
+
 /// An elementwise expression on the tape: its backward sends each tracked leaf its adjoint,
-/// one loop per leaf, nothing stored but the operands. `Order` 1: made by user code; 2: made by
+/// nothing stored but the operands. When the operands have the output's sizes and are
+/// contiguous, all the adjoints are computed in one loop (each operand read once); otherwise
+/// one loop per leaf. `Order` 1: made by user code; 2: made by
 /// the differentiable backward of an order-1 node (a second-order gradient), whose own
 /// differentiable backward would be a third order (not supported: it would also make the
 /// node types grow without end at compile time).
@@ -308,7 +363,16 @@ struct FusedNode final : Node<T> {
   const char* name() const override { return Order == 1 ? "elementwise" : "elementwise (second order)"; }
   void backward() override {
     const expr::Leaf<T> g(this->grad);
-    [&]<int... K>(std::integer_sequence<int, K...>) { (backLeaf<K>(g), ...); }(std::make_integer_sequence<int, E::leaves>{});
+    auto slots = [&]<int... K>(std::integer_sequence<int, K...>) {
+      return std::tuple{makeSlot<K>(g)...};
+    }(std::make_integer_sequence<int, E::leaves>{});
+    const bool onePass = prepareOnePass(slots);
+    if (onePass) runOnePass(slots);
+    // the rest: operands the one pass did not take (broadcast, strided), and gradients that
+    // pass through unchanged (shared, after the pass so that it finds private buffers)
+    [&]<int... K>(std::integer_sequence<int, K...>) {
+      (backLeaf<K>(g, onePass && std::get<K>(slots).fused), ...);
+    }(std::make_integer_sequence<int, E::leaves>{});
   }
   void backwardVar(VarGrads<T>& grads) override {
     if constexpr (Order > 1) {
@@ -323,12 +387,104 @@ struct FusedNode final : Node<T> {
   }
 
  private:
+  /// Leaf K's adjoint, for the one-pass backward: only an adjoint that is an expression to
+  /// compute (not zero, not the gradient itself) gets a slot.
   template <int K>
-  void backLeaf(const expr::Leaf<T>& g) {
+  auto makeSlot(const expr::Leaf<T>& g) const {
+    using L = std::remove_cvref_t<decltype(leafAt<K>(e))>;
+    if constexpr (!isVLeaf<L>) {
+      return NoSlot{};
+    } else {
+      using A = decltype(adjoint<K>(e, g));
+      if constexpr (std::is_same_v<A, Zero> || std::is_same_v<A, expr::Leaf<T>>) return NoSlot{};
+      else return AdjointSlot<T, A>{adjoint<K>(e, g), leafAt<K>(e).node};
+    }
+  }
+
+  /// Decides which slots the one pass takes: those of a tracked operand with the output's
+  /// sizes whose adjoint reads only contiguous tensors of the output's element count (the
+  /// evaluator's flat case) or one number broadcast to it, when there are at least two (one
+  /// gains nothing). Then gives each
+  /// its destination, in leaf order, so that of two leaves on one node (`x * x`) the first
+  /// writes a new buffer and the second adds to it.
+  template <class Slots>
+  bool prepareOnePass(Slots& slots) {
+    if (!fusedOnePass()) return false;
+    const index_t total = this->grad.nElement();
+    if (total == 0) return false;
+    int count = 0;
+    std::apply([&](auto&... s) { (choose(s, total, count), ...); }, slots);
+    if (count < 2) return false;
+    std::apply([&](auto&... s) { (claim(s), ...); }, slots);
+    return true;
+  }
+  static void choose(NoSlot&, index_t, int&) {}
+  template <class A>
+  void choose(AdjointSlot<T, A>& s, index_t total, int& count) const {
+    if (!s.node || s.node->sizes != this->sizes) return;
+    if (s.node->hasGrad() && !s.node->grad.isContiguous()) return;
+    // each tensor read in the output's order (step 1), or one element repeated (step 0: a
+    // number broadcast to the output, as the gradient a sum passes down)
+    bool flat = true;
+    int k = 0;
+    s.adj.visitLeaves([&](const auto& t) {
+      const bool repeated = t.nElement() == total && isRepeatedElement(t.strides());
+      flat = flat && t.nElement() == total && (t.isContiguous() || repeated);
+      s.cursor.ptr[k] = reinterpret_cast<const char*>(t.data());
+      s.cursor.step[k++] = repeated ? 0 : 1;
+      s.repeat = s.repeat || repeated;
+    });
+    if (!flat) return;
+    s.fused = true;
+    ++count;
+  }
+  static bool isRepeatedElement(const Strides& st) {
+    for (int d = 0; d < st.size(); ++d)
+      if (st[d] != 0) return false;
+    return true;
+  }
+  static void claim(NoSlot&) {}
+  template <class A>
+  static void claim(AdjointSlot<T, A>& s) {
+    if (!s.fused) return;
+    bool into = false;
+    s.dst = s.node->ownedGrad(into).data();
+    s.add = into;
+  }
+
+  /// Every slot's adjoint in one loop over the elements: each operand is read once for all
+  /// the gradients, split across threads as the evaluator splits a flat loop.
+  template <class Slots>
+  void runOnePass(const Slots& slots) {
+    const index_t total = this->grad.nElement();
+    auto run = [&](index_t begin, index_t end) {
+      std::apply([&](const auto&... s) { runRange(begin, end, s...); }, slots);
+    };
+#ifdef _OPENMP
+    if (total >= expr::parallelThreshold()) {
+      constexpr index_t chunk = 4096;  // a multiple of every batch width
+      const index_t chunks = (total + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+      for (index_t b = 0; b < chunks; ++b) run(b * chunk, std::min(total, (b + 1) * chunk));
+      return;
+    }
+#endif
+    run(0, total);
+  }
+  template <class... S>
+  static void runRange(index_t begin, index_t end, const S&... s) {
+    constexpr index_t W = expr::batch<T>::size;
+    index_t i = begin;
+    for (; i + W <= end; i += W) (s.template step<true>(i, W), ...);
+    if (i < end) (s.template step<false>(i, end - i), ...);
+  }
+
+  template <int K>
+  void backLeaf(const expr::Leaf<T>& g, bool done) {
     const auto& leaf = leafAt<K>(e);
     using L = std::remove_cvref_t<decltype(leaf)>;
     if constexpr (isVLeaf<L>) {
-      if (!leaf.node) return;
+      if (!leaf.node || done) return;
       auto adj = adjoint<K>(e, g);
       using A = decltype(adj);
       if constexpr (std::is_same_v<A, Zero>) {
