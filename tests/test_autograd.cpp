@@ -3,6 +3,7 @@
 #include "autograd_helpers.hpp"
 
 #include <array>
+#include <functional>
 #include <map>
 
 using namespace t7;
@@ -438,4 +439,77 @@ TEST_CASE("autograd: a gradient summed back over leading 1s stays shared (not up
   const DoubleTensor c1 = c.view(3);
   CHECK(max(abs(g[0] - DoubleTensor(c1 + c1 * exp(x)))) < 1e-12);
   CHECK(max(abs(g[1] - DoubleTensor(2.0 * c))) < 1e-12);
+}
+
+TEST_CASE("autograd: a value the tape reads, written in place before the backward pass, throws") {
+  manualSeed(41);
+  const DoubleTensor W = randomIn({3, 2});
+  DoubleTensor x = randomIn({4, 3});
+  SECTION("the storage version counts t7's writes; views share it") {
+    DoubleTensor t(3, 4);
+    const auto v0 = t.storage().version();
+    t.fill(1);
+    t += 1.0;
+    DoubleTensor row = t.select(0, 1);
+    row.copy(DoubleTensor{1, 2, 3, 4});
+    CHECK(t.storage().version() == v0 + 3);
+    const DoubleTensor sum = t + t;  // reading does not count
+    CHECK(t.storage().version() == v0 + 3);
+  }
+  SECTION("a captured input written after an operation used it") {
+    auto f = [&](const ag::Var<double>& w) {
+      auto y = ag::mm(x, w);  // the gradient for w reads x
+      x.add(1.0);             // behind the tape's back
+      return ag::sum(y * y);
+    };
+    T7_REQUIRE_THROWS_WITH_ALL(ag::grad(f)(W), AutogradError, "DoubleTensor of size 4x3", "written in place", "clone()");
+  }
+  SECTION("a computed value written through another handle") {
+    auto f = [&](const ag::Var<double>& w) {
+      const ag::Var<double> h = tanh(ag::mm(x, w));
+      auto z = ag::sum(ag::mm(h.t(), h));  // mm's gradient reads h
+      DoubleTensor alias = h.value();
+      alias.fill(0);
+      return z;
+    };
+    // (first saved as h.t(), the operand mm read: 2x4)
+    T7_REQUIRE_THROWS_WITH_ALL(ag::grad(f)(W), AutogradError, "size 2x4", "written in place");
+  }
+  SECTION("every writing path counts: copy, fill, apply, random fills, index and masked writes, BLAS results") {
+    const std::vector<std::pair<const char*, std::function<void(DoubleTensor&)>>> writers{
+        {"copy", [](DoubleTensor& t) { t.copy(randomIn({4, 3})); }},
+        {"zero", [](DoubleTensor& t) { t.zero(); }},
+        {"apply", [](DoubleTensor& t) { t.apply([](double& v) { v *= 2; }); }},
+        {"uniform", [](DoubleTensor& t) { t.uniform(); }},
+        {"indexFill", [](DoubleTensor& t) { indexFill(t, 0, LongTensor{1}, 0.0); }},
+        {"indexAdd", [](DoubleTensor& t) { indexAdd(t, 0, LongTensor{1}, randomIn({1, 3})); }},
+        {"maskedFill", [](DoubleTensor& t) { maskedFill(t, ByteTensor(gt(t, 0.0)), 0.0); }},
+        {"scatter", [](DoubleTensor& t) { scatter(t, 1, LongTensor{{0}, {1}, {2}, {0}}, 5.0); }},
+        {"addmm", [](DoubleTensor& t) { addmm(t, 1.0, t, 1.0, randomIn({4, 3}), randomIn({3, 3})); }},
+        {"an expression", [](DoubleTensor& t) { t = t * 2.0 + 1.0; }},
+    };
+    for (const auto& [name, write] : writers) {
+      INFO(name);
+      DoubleTensor xc = x.clone();
+      auto f = [&, &write = write](const ag::Var<double>& w) {
+        auto y = ag::mm(xc, w);
+        write(xc);
+        return ag::sum(y * y);
+      };
+      CHECK_THROWS_AS(ag::grad(f)(W), AutogradError);
+    }
+  }
+  SECTION("writes before an operation uses a value, or into a copy, are fine") {
+    auto f = [&](const ag::Var<double>& w) {
+      x.mul(2.0);  // before any operation reads x
+      auto y = ag::mm(x, w);
+      DoubleTensor scratch = y.value().clone();
+      scratch.zero();
+      return ag::sum(y);
+    };
+    auto [g, loss] = ag::grad(f)(W);
+    // d sum(x W) / dW = x^T 1: the column sums of x (already doubled)
+    for (index_t i = 0; i < 3; ++i)
+      for (index_t j = 0; j < 2; ++j) CHECK(g(i, j) == Approx(sum(x.select(1, i))).epsilon(1e-12));
+  }
 }

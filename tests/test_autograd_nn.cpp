@@ -118,6 +118,68 @@ TEST_CASE("autograd: a whole nn container as one function (torch-autograd's func
     CHECK(max(abs(g[0] - gi)) < 1e-12);
     for (int i = 0; i < 4; ++i) CHECK(max(abs(g[i + 1] - gws[i])) < 1e-12);
   }
+  SECTION("functionalize: the function f(params, input) and its parameter list") {
+    auto [fnet, p0] = ag::functionalize(net.clone());
+    auto loss2 = [&, &fnet = fnet](const auto& p) { return nll(fnet(p, x), y); };
+    auto [g, l] = ag::grad(loss2)(p0);
+    CHECK(l == Approx(loss).epsilon(1e-12));
+    for (int i = 0; i < 4; ++i) {
+      CHECK(equal(p0[i], ws[i]));
+      CHECK(max(abs(g[i] - gws[i])) < 1e-12);
+    }
+  }
+}
+
+TEST_CASE("autograd: an autograd function as an nn criterion (AutoCriterion)") {
+  manualSeed(26);
+  const DoubleTensor x = randomIn({4, 3}), t = randomIn({4, 3});
+  SECTION("mean squared error, against nn.MSECriterion") {
+    auto mse = ag::autoCriterion<double>([](const ag::Var<double>& in, const DoubleTensor& target) {
+      return ag::mean(pow(in - target, 2.0));
+    });
+    static_assert(nn::Criterion<decltype(mse)>);
+    nn::MSECriterion<double> ref;
+    CHECK(mse.forward(x, t) == Approx(ref.forward(x, t)).epsilon(1e-14));
+    CHECK(max(abs(mse.backward(x, t) - ref.backward(x, t))) < 1e-14);
+    auto copy = mse.clone();
+    CHECK(copy.forward(x, t) == Approx(ref.output).epsilon(1e-14));
+  }
+  SECTION("class indices as the target, against nn.ClassNLLCriterion; in a training step") {
+    auto nllA = ag::autoCriterion<double, LongTensor>([](const ag::Var<double>& logp, const LongTensor& y) {
+      return ag::loss::classNLL(logp, y);
+    });
+    nn::ClassNLLCriterion<double> ref;
+    const DoubleTensor logp = ag::logSoftMax(ag::Var<double>(x)).value();
+    const LongTensor y{2, 0, 1, 1};
+    CHECK(nllA.forward(logp, y) == Approx(ref.forward(logp, y)).epsilon(1e-14));
+    CHECK(max(abs(nllA.backward(logp, y) - ref.backward(logp, y))) < 1e-14);
+
+    nn::Sequential<double> net;
+    net.add(nn::Linear<double>(3, 3)).add(nn::LogSoftMax<double>());
+    const double before = nllA.forward(net.forward(x).tensor(), y);
+    for (int step = 0; step < 100; ++step) {
+      net.zeroGradParameters();
+      const DoubleTensor out = net.forward(x).tensor();
+      nllA.forward(out, y);
+      net.backward(x, nllA.backward(out, y));
+      net.updateParameters(0.5);
+    }
+    CHECK(nllA.forward(net.forward(x).tensor(), y) < before * 0.5);
+  }
+  SECTION("the guide's Huber loss, against nn.SmoothL1Criterion") {
+    auto huber = ag::autoCriterion<double>([](const ag::Var<double>& in, const DoubleTensor& target) {
+      auto d = abs(in - target);
+      return ag::mean(where(lt(d, 1.0), 0.5 * d * d, d - 0.5));
+    });
+    const DoubleTensor wide = x * 3.0;  // some differences above 1, some below
+    nn::SmoothL1Criterion<double> ref;
+    CHECK(huber.forward(wide, t) == Approx(ref.forward(wide, t)).epsilon(1e-14));
+    CHECK(max(abs(huber.backward(wide, t) - ref.backward(wide, t))) < 1e-14);
+  }
+  SECTION("errors: a loss of more than one element") {
+    auto bad = ag::autoCriterion<double>([](const ag::Var<double>& in, const DoubleTensor& target) { return in - target; });
+    T7_REQUIRE_THROWS_WITH_ALL(bad.forward(x, t), AutogradError, "AutoCriterion", "one element", "4x3");
+  }
 }
 
 TEST_CASE("autograd: an autograd function as an nn module (AutoModule) in a Sequential") {

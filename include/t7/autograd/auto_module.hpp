@@ -1,8 +1,8 @@
 #pragma once
 /// \file auto_module.hpp
-/// The reverse bridge (torch-autograd's `autograd.nn.AutoModule` / `functionalize`): an
+/// The reverse bridge (torch-autograd's `autograd.nn.AutoModule` and `AutoCriterion`): an
 /// autograd function as an nn module, so it sits in a Sequential and trains with optim like
-/// any layer. Its gradients come from autograd.
+/// any layer, or as an nn criterion. Its gradients come from autograd.
 ///
 /// ```cpp
 /// // y = x W + b with a soft-threshold: written once, as tensor code
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "t7/autograd/grad.hpp"
+#include "t7/nn/criterion.hpp"
 #include "t7/nn/module.hpp"
 
 namespace t7::autograd {
@@ -127,6 +128,50 @@ class AutoModule : public nn::ModuleBase<AutoModule<T, F>, T> {
 template <FloatingElement T, class F>
 AutoModule<T, F> autoModule(F fn, std::vector<Tensor<T>> initial) {
   return AutoModule<T, F>(std::move(fn), std::move(initial));
+}
+
+/// An autograd function `fn(input, target)` returning a one-element Var as an nn criterion
+/// (torch-autograd's `autograd.nn.AutoCriterion`): forward is its value, backward its
+/// gradient with respect to the input, from autograd. Target: what the criterion compares
+/// with (a tensor of T by default, a LongTensor of class indices...).
+///
+/// ```cpp
+/// auto huber = ag::autoCriterion<float>([](const ag::Var<float>& x, const FloatTensor& t) {
+///   auto d = abs(x - t);
+///   return ag::mean(where(lt(d, 1.0f), 0.5f * d * d, d - 0.5f));
+/// });
+/// double loss = huber.forward(net.forward(x).tensor(), y);
+/// net.backward(x, huber.backward(net.output.tensor(), y));
+/// ```
+template <FloatingElement T, class F, class Target = Tensor<T>>
+class AutoCriterion : public nn::CriterionBase<AutoCriterion<T, F, Target>, T, Tensor<T>, Target> {
+ public:
+  explicit AutoCriterion(F fn) : fn_(std::move(fn)) {}
+
+  double updateOutput(const Tensor<T>& input, const Target& target) {
+    const Var<T> loss = detail::toVar<T>(fn_(Var<T>(input), target));  // (no tape: constants)
+    if (loss.nElement() != 1)
+      t7::detail::fail<AutogradError>("AutoCriterion: the function must return one element, got size ",
+                                      loss.sizes().toString());
+    this->output = static_cast<double>(loss.item());
+    return this->output;
+  }
+  const Tensor<T>& updateGradInput(const Tensor<T>& input, const Target& target) {
+    auto df = grad([this, &target](const Var<T>& x) { return fn_(x, target); });
+    auto [g, loss] = df(input);
+    this->gradInput = std::move(g);
+    return this->gradInput;
+  }
+  std::string toString() const { return "autograd.AutoCriterion"; }
+
+ private:
+  F fn_;
+};
+
+/// `fn(input, target)` as an nn criterion (see AutoCriterion).
+template <FloatingElement T, class Target = Tensor<T>, class F>
+AutoCriterion<T, F, Target> autoCriterion(F fn) {
+  return AutoCriterion<T, F, Target>(std::move(fn));
 }
 
 }  // namespace t7::autograd

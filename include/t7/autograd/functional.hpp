@@ -32,6 +32,7 @@
 /// for as long as `f` is used.
 
 #include <deque>
+#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -181,6 +182,7 @@ class FunctionalModule {
     // one rather than overwrite a value the caller may still hold.
     Tensor<T> out = detail::tensorOf<T>(m.forward(input.value()), "autograd::functional");
     m.output = Tensor<T>();
+    detail::saveValue(out);  // (Tanh, Sigmoid... compute their gradient from the output)
     return detail::record(out, "nn module", tracked, [&m, in, nodes, x = input.value(), out](const Tensor<T>& g) {
       m.output = out;  // (Tanh, Sigmoid, SoftMax... compute their gradient from the output)
       bool any = false;
@@ -234,6 +236,18 @@ class FunctionalCriterion {
  private:
   detail::Instances<C> criteria_;
 };
+
+/// torch-autograd's `f, params = autograd.functionalize(model)`: a module (a whole container)
+/// as a function `f(params, input)` and the list of its initial parameters, to start a
+/// parameter Table from. `auto [f, params] = ag::functionalize(net.clone());`
+template <class M>
+  requires nn::Module<M>
+auto functionalize(M model) {
+  auto m = std::make_shared<FunctionalModule<M>>(std::move(model));
+  auto params = m->parameters();
+  auto f = [m](const auto& p, const auto& input) { return (*m)(input, p); };
+  return std::pair{std::move(f), std::move(params)};
+}
 
 /// An nn module or criterion as a function for `grad` (see the file comment).
 template <class M>

@@ -685,6 +685,7 @@ Var<T> softmax(const Var<T>& a, int dim) {
                         : t7::detail::normalizeDim(dim, a.dim(), Log ? "logSoftMax" : "softMax");
   Tensor<T> out;
   t7::kernels::softmaxForward(out, a.value(), d, Log);
+  saveValue(out);  // (the gradient reads the output)
   return record(
       out, Log ? "logSoftMax" : "softMax", n,
       [n, d, out](const Tensor<T>& g) {

@@ -167,10 +167,35 @@ struct LeafNode final : Node<T> {
   const char* name() const override { return "leaf"; }
 };
 
+/// A tensor whose elements a tape's backward pass reads, and its storage's version when an
+/// operation used it (Storage::version).
+template <class T>
+struct SavedValue {
+  Storage<T> storage;
+  std::uint64_t version;
+  Shape sizes;
+};
+
 /// The nodes of one `grad` call, in the order their operations ran.
 class Tape {
  public:
   Tape() : id_(nextId()) { nodes_.reserve(64); }
+
+  /// Notes that the backward pass will read `t`'s elements (an operand of an operation, or an
+  /// output its gradient needs): backward() first checks that no t7 operation has written
+  /// them since, which would make the gradients wrong.
+  template <class T>
+  void save(const Tensor<T>& t) {
+    if (!t.storage().defined()) return;
+    auto& v = savedOf<T>();
+    if (!v.empty() && v.back().storage.isSameAs(t.storage())) return;  // (the same value again)
+    v.push_back(SavedValue<T>{t.storage(), t.storage().version(), t.sizes()});
+  }
+  /// Throws AutogradError when a saved value was written after it was saved.
+  void checkSaved() const {
+    check(savedFloat_);
+    check(savedDouble_);
+  }
 
   std::uint64_t id() const { return id_; }
   std::size_t size() const { return nodes_.size(); }
@@ -193,6 +218,7 @@ class Tape {
   /// Runs every node's backward from the last one recorded to the first (nodes that
   /// received no gradient are skipped), freeing each gradient once it has been passed on.
   void backward() {
+    checkSaved();
     for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
       NodeBase& n = **it;
       if (!n.hasGradient()) continue;
@@ -206,8 +232,25 @@ class Tape {
     static std::atomic<std::uint64_t> counter{0};
     return ++counter;
   }
+  template <class T>
+  std::vector<SavedValue<T>>& savedOf() {
+    if constexpr (std::is_same_v<T, float>) return savedFloat_;
+    else return savedDouble_;
+  }
+  template <class T>
+  static void check(const std::vector<SavedValue<T>>& saved) {
+    for (const auto& s : saved)
+      if (s.storage.version() != s.version)
+        fail<AutogradError>("a ", Tensor<T>::typeName(), " of size ", s.sizes.toString(),
+                            " that f's operations use was written in place after they used it (an in-place "
+                            "operation, copy, fill...), so its gradients would be wrong: write into a copy "
+                            "(clone()) instead");
+  }
+
   std::uint64_t id_;
   std::vector<std::unique_ptr<NodeBase>> nodes_;
+  std::vector<SavedValue<float>> savedFloat_;
+  std::vector<SavedValue<double>> savedDouble_;
 };
 
 /// This thread's stack of tapes (one per `grad` call in progress; nested calls push).
@@ -220,6 +263,12 @@ inline std::vector<Tape*>& tapeStack() {
 inline Tape* activeTape() {
   auto& s = tapeStack();
   return s.empty() ? nullptr : s.back();
+}
+
+/// Notes a value the active tape's backward pass will read (Tape::save); nothing outside grad.
+template <class T>
+void saveValue(const Tensor<T>& t) {
+  if (Tape* tape = activeTape()) tape->save(t);
 }
 
 /// Whether the tape `id` is a `grad` call in progress below the active one (a value from an

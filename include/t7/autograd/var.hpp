@@ -269,13 +269,18 @@ template <class T>
 Var<T> padNarrow(const Var<T>& g, const Shape& in, int dim, index_t start);  // ops.hpp
 
 /// The tensor of a Var, a tensor or an expression (evaluated: recorded when tracked).
+/// (An operand: its value is saved on the active tape, which checks before its backward pass
+/// that nothing wrote it since.)
 template <class T, class X>
 Var<T> toVar(const X& x) {
   if constexpr (VarLike<X>) {
     static_assert(std::is_same_v<value_of_t<X>, T>, "autograd: operands of one operation must have one element type");
+    saveValue(asVar(x).value());
     return asVar(x);
   } else {
-    return Var<T>(x);
+    Var<T> v(x);
+    saveValue(v.value());
+    return v;
   }
 }
 

@@ -535,11 +535,14 @@ auto nodeOf(const X& x) {
   if constexpr (VarLike<R>) {
     const auto& v = asVar(x);
     static_assert(std::is_same_v<value_of_t<R>, T>, "autograd: operands of one expression must have one element type");
+    saveValue(v.value());  // (the backward pass reads the operands: see toVar)
     return VLeaf<T>(v.value(), v.node());
   } else if constexpr (isExpr<R>) {
     return x.e;
   } else if constexpr (isTensor<R>) {
-    return expr::Leaf<typename R::value_type>(static_cast<const Tensor<typename R::value_type>&>(x));
+    using U = typename R::value_type;
+    if constexpr (std::is_same_v<U, T>) saveValue(static_cast<const Tensor<U>&>(x));
+    return expr::Leaf<U>(static_cast<const Tensor<U>&>(x));
   } else if constexpr (std::is_arithmetic_v<R>) {
     return expr::Scalar<T>{static_cast<T>(x)};
   } else {
@@ -568,8 +571,12 @@ auto makeUnary(const X& x) {
 /// The node of an operand with the tape taken out (a comparison's operands: constants).
 template <class T, class X>
 auto valueNodeOf(const X& x) {
-  if constexpr (VarLike<std::remove_cvref_t<X>>) return expr::Leaf<T>(asVar(x).value());
-  else return nodeOf<T>(x);
+  if constexpr (VarLike<std::remove_cvref_t<X>>) {
+    saveValue(asVar(x).value());
+    return expr::Leaf<T>(asVar(x).value());
+  } else {
+    return nodeOf<T>(x);
+  }
 }
 
 }  // namespace detail

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <initializer_list>
@@ -41,6 +42,7 @@ struct StorageBlock {
   bool resizable = true;                // false for wrapped external memory
   std::function<void(T*)> deleter;      // set for external memory handed over with a deleter
   std::atomic<long> refs{1};            // handles pointing here (see BlockRef)
+  std::atomic<std::uint64_t> version{0};  // writes through t7's operations (Storage::version)
 
   StorageBlock() = default;
   StorageBlock(const StorageBlock&) = delete;
@@ -169,6 +171,19 @@ class Storage {
   bool defined() const { return static_cast<bool>(block_); }
   /// True when both handles share one buffer.
   bool isSameAs(const Storage& o) const { return block_ && block_ == o.block_; }
+  /// How many times t7's writing operations have written these elements (expression
+  /// assignments and in-place math, copy, fill, the random fills, the index and BLAS writes
+  /// into a given result; not writes through data() pointers): autograd compares it to find
+  /// a value changed after an operation used it. 0 for no buffer.
+  std::uint64_t version() const noexcept { return block_ ? block_->version.load(std::memory_order_relaxed) : 0; }
+  /// Counts one write (see version()). A load and a store, not an atomic increment: two
+  /// threads writing one storage at once may count one write, but the version still changes,
+  /// which is all a reader of it asks.
+  void noteWrite() const noexcept {
+    if (!block_) return;
+    auto& v = block_->version;
+    v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   /// The block's address: equal for handles of one storage, what serialization keys shared storages by.
   const void* identity() const { return block_.get(); }
   /// How many handles share the buffer (Storage handles held by tensors included).

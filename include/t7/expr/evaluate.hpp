@@ -198,6 +198,7 @@ void assignToImpl(Tensor<T>& dst, const E& e, bool& bad) {
   const Shape& out = dst.sizes();
   const index_t total = dst.nElement();
   if (total == 0) return;
+  dst.noteWrite();
 
   std::array<const char*, (N > 0 ? N : 1)> base;
   std::array<index_t, (N > 0 ? N : 1)> elem;
@@ -351,6 +352,7 @@ bool tryAssignFlat(Tensor<T>& dst, const E& e) {
       c.step[k++] = 1;
     });
     if (!ok) return false;
+    dst.noteWrite();
     bool bad = false;
     runFlatAll(dst.data(), e, c, total, bad);
     if constexpr (E::intDiv)

@@ -419,6 +419,7 @@ Tensor<T>& writeResult(Tensor<T>& res, const Shape& shape, T beta, const Tensor<
     }
     if (added && beta != T(0)) res.copy(*added);
   }
+  res.noteWrite();
   compute(res);
   return res;
 }

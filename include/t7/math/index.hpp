@@ -310,6 +310,7 @@ Tensor<T>& indexWrite(const char* op, Tensor<T>& x, int dim, const LongTensor& i
                     " with ", n, " indices along dimension ", d, " (expected src ", bracketed(expected), ")");
   checkIndexValues(op, idx, x.size(d), d, "destination", x.sizes());
   if (src.nElement() == 0) return x;
+  x.noteWrite();
   const Tensor<T> s = mayOverlap(x, src) ? src.clone() : src;
   const index_t* ip = idx.data();
   T* px = x.data();
@@ -368,6 +369,7 @@ Tensor<T>& scatterImpl(const char* op, Tensor<T>& x, int dim, const LongTensor& 
   if (idx.nElement() == 0) return x;
   Tensor<T> s;
   if constexpr (Mode != ScatterMode::Fill) s = mayOverlap(x, *src) ? src->clone() : *src;
+  x.noteWrite();
   T* px = x.data();
   const T* ps = s.data();
   const index_t* pi = idx.data();
@@ -483,6 +485,7 @@ template <Element T>
 Tensor<T>& maskedFill(Tensor<T>& x, const ByteTensor& mask, std::type_identity_t<T> value) {
   ByteTensor m = detail::indexing::maskFor("maskedFill", mask, x.sizes(), x.nElement(), "destination");
   if (detail::mayOverlap(x, m)) m = m.clone();
+  x.noteWrite();
   T* px = x.data();
   const std::uint8_t* pm = m.data();
   detail::stridedLoop<2>(x.sizes(), {&x.strides(), &m.strides()}, [&](index_t n, const auto& off, const auto& st) {
@@ -508,6 +511,7 @@ Tensor<T>& maskedCopy(Tensor<T>& x, const ByteTensor& mask, const std::type_iden
   if (n == 0) return x;
   if (detail::mayOverlap(x, m)) m = m.clone();
   const Tensor<T> s = detail::mayOverlap(x, src) ? src.clone() : src.contiguous();
+  x.noteWrite();
   T* px = x.data();
   const T* ps = s.data();
   const std::uint8_t* pm = m.data();
@@ -585,6 +589,7 @@ Tensor<T>& indexFill(Tensor<T>& x, int dim, const LongTensor& index, std::type_i
   detail::indexing::checkIndexValues(op, idx, x.size(d), d, "destination", x.sizes());
   const index_t n = idx.nElement();
   if (n == 0 || x.nElement() == 0) return x;
+  x.noteWrite();
   const index_t* ip = idx.data();
   T* px = x.data();
   if (d == 0 && x.isContiguous()) {  // whole rows

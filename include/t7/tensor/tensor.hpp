@@ -99,6 +99,8 @@ class Tensor {
   index_t numel() const { return nElement(); }
   /// The storage this tensor views.
   const Storage<T, D>& storage() const { return storage_; }
+  /// Counts a write into the elements (Storage::version; t7's writing operations call it).
+  void noteWrite() const noexcept { storage_.noteWrite(); }
   /// Offset of the first element in the storage.
   index_t storageOffset() const { return offset_; }
   /// Pointer to the first element (storage data + offset); nullptr without storage.

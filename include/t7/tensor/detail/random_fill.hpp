@@ -15,6 +15,7 @@ namespace detail {
 
 template <class T, class D, class Draw>
 void fillEach(Tensor<T, D>& t, Draw&& draw) {
+  t.noteWrite();
   T* p = t.data();
   stridedLoop<1>(t.sizes(), {&t.strides()}, [&](index_t n, const auto& off, const auto& st) {
     for (index_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = convert<T>(draw());

@@ -217,6 +217,7 @@ Tensor<T, D>& Tensor<T, D>::copy(const Tensor<U, D>& src) {
                             nElement(), " elements), source has size ", src.sizes().toString(), " (", src.nElement(),
                             " elements)");
   if (nElement() == 0) return *this;
+  noteWrite();
   if constexpr (std::is_same_v<T, U>) {
     if (detail::mayOverlap(*this, src) && !isSetTo(src))
       return copy(src.clone());  // overlapping, differently laid out: go through a temporary
@@ -249,6 +250,7 @@ Tensor<T, D>& Tensor<T, D>::copy(const Tensor<U, D>& src) {
 
 template <Element T, Device D>
 Tensor<T, D>& Tensor<T, D>::fill(T value) {
+  noteWrite();
   T* p = data();
   const bool zeroBits = value == T(0) && !std::signbit(static_cast<double>(value));  // memset-able
   detail::stridedLoop<1>(sizes_, {&strides_}, [&](index_t n, const auto& off, const auto& st) {
@@ -279,6 +281,7 @@ std::vector<T> Tensor<T, D>::toVector() const {
 template <Element T, Device D>
 template <class F>
 Tensor<T, D>& Tensor<T, D>::apply(F&& fn) {
+  noteWrite();
   T* p = data();
   detail::stridedLoop<1>(sizes_, {&strides_}, [&](index_t n, const auto& off, const auto& st) {
     for (index_t i = 0; i < n; ++i) {
@@ -296,6 +299,7 @@ Tensor<T, D>& Tensor<T, D>::map(const Tensor<U, D>& other, F&& fn) {
   if (other.nElement() != nElement())
     detail::fail<SizeError>("map: element count mismatch, ", sizes_.toString(), " vs ", other.sizes().toString());
   const Tensor<U, D> o = other.isSameSizeAs(*this) ? other : other.contiguous().view(sizes_);
+  noteWrite();
   T* p = data();
   const U* q = o.data();
   detail::stridedLoop<2>(sizes_, {&strides_, &o.strides()}, [&](index_t n, const auto& off, const auto& st) {
