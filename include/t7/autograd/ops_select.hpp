@@ -102,13 +102,8 @@ Var<detail::value_of_t<X>> maskedSelect(const X& x, const ByteTensor& mask) {
   if (mask.nElement() != a.nElement())
     t7::detail::fail<SizeError>("maskedSelect: the mask has size ", mask.sizes().toString(), " but the value has size ",
                                 a.sizes().toString());
-  const ByteTensor m = mask.contiguous();
-  const std::uint8_t* p = m.data();
-  index_t count = 0;
-  for (index_t i = 0; i < m.nElement(); ++i) count += p[i] != 0;
-  LongTensor at(count);
-  for (index_t i = 0, j = 0; i < m.nElement(); ++i)
-    if (p[i]) at.data()[j++] = i;
+  // the flat positions of the selected elements (nonzero of the flattened mask: n x 1)
+  const LongTensor at = t7::nonzero(mask.contiguous().view(mask.nElement())).select(1, 0);
   return index(a.contiguous().view(a.nElement()), 0, at);
 }
 
