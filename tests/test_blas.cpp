@@ -2,8 +2,8 @@
 // against a naive double-precision triple loop, on contiguous, transposed, narrowed, strided
 // and expanded operands; results written into new, resized, transposed, narrowed and strided
 // tensors; aliasing of the result with an operand; beta == 0 ignoring NaNs; every error.
-// Build it twice to cover both back-ends: as is (Eigen, or OpenBLAS when the build defines
-// T7_USE_CBLAS=1) and with the other choice.
+// Built more than once to cover every back-end: as is (Eigen, or OpenBLAS when the build defines
+// T7_USE_CBLAS=1, with Eigen's gemm under AVX-512) and with the other choices.
 #include "helpers.hpp"
 
 #include <t7/core/threads.hpp>
@@ -137,7 +137,10 @@ concept CanDot = requires(const A& a, const B& b) { t7::dot(a, b); };
 
 TEST_CASE("blasBackend names the back-end this build selected", "[blas]") {
   const std::string b = blasBackend();
-#if defined(T7_USE_CBLAS) && T7_USE_CBLAS && !defined(T7_BLAS_FORCE_EIGEN)
+#if defined(T7_USE_CBLAS) && T7_USE_CBLAS && !defined(T7_BLAS_FORCE_EIGEN) && T7_GEMM_PREFER_EIGEN
+  CHECK(b.find("Eigen 3.") == 0);
+  CHECK(b.find(" (gemm), OpenBLAS (") != std::string::npos);
+#elif defined(T7_USE_CBLAS) && T7_USE_CBLAS && !defined(T7_BLAS_FORCE_EIGEN)
   CHECK(b.find("OpenBLAS") == 0);
 #else
   CHECK(b.find("Eigen 3.") == 0);
@@ -274,7 +277,9 @@ TEST_CASE("mm: large enough to run the blocked, threaded kernel", "[blas]") {
 }
 
 // Products under kSmallGemm multiply-adds run Eigen's GEMM even where CBLAS is linked, so the
-// layout and beta == 0 checks above (small matrices) reach only Eigen; these reach CBLAS.
+// layout and beta == 0 checks above (small matrices) reach only Eigen; these reach CBLAS where
+// it computes gemm (not under T7_GEMM_PREFER_EIGEN: tests/CMakeLists.txt builds this file once
+// more without it).
 TEMPLATE_TEST_CASE("mm above the small-product bound: every operand layout, NaNs in the result ignored", "[blas]",
                    float, double) {
   manualSeed(5);

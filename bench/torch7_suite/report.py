@@ -3,8 +3,8 @@
 
 Usage: python3 bench/torch7_suite/report.py OUT_DIR
 Reads OUT_DIR/t7.json and OUT_DIR/torch_*.json (Google Benchmark JSON of suite_t7 and of
-suite_libtorch in each OpenBLAS configuration), OUT_DIR/t7avx512.json when present (suite_t7
-built for AVX-512 with Eigen's GEMM), OUT_DIR/machine.txt;
+suite_libtorch in each OpenBLAS configuration), OUT_DIR/t7avx2.json when present (suite_t7
+built for AVX2 with OpenBLAS's GEMM, where the default build targets AVX-512), OUT_DIR/machine.txt;
 writes OUT_DIR/results.csv, results.json, table.md and plot.svg, and prints the table.
 Standard library only (no matplotlib): the plot is SVG written by hand.
 """
@@ -132,7 +132,7 @@ def plot(rows, path, machine):
 def main():
     out = sys.argv[1]
     t7 = load(os.path.join(out, "t7.json"))
-    avx = load(os.path.join(out, "t7avx512.json")) if os.path.exists(os.path.join(out, "t7avx512.json")) else {}
+    avx = load(os.path.join(out, "t7avx2.json")) if os.path.exists(os.path.join(out, "t7avx2.json")) else {}
     configs = {}
     for p in sorted(glob.glob(os.path.join(out, "torch_*.json"))):
         configs[os.path.basename(p)[len("torch_"):-len(".json")]] = load(p)
@@ -158,7 +158,7 @@ def main():
                     "t7": t7[key], "libtorch": best, "libtorch_config": best_cfg,
                     "t7_over_libtorch": ratio(t7[key], best), "target": target(net, kind, batch),
                     "torch7_reference": ref, "t7_over_torch7": ratio(t7[key], ref),
-                    "t7_avx512": a, "t7_avx512_over_libtorch": ratio(a, best),
+                    "t7_avx2": a, "t7_avx2_over_libtorch": ratio(a, best),
                 })
     for r in rows:
         r["met"] = None if r["t7_over_libtorch"] is None else r["t7_over_libtorch"] >= r["target"]
@@ -180,7 +180,7 @@ def main():
     cfg_names = {"blas1": "OpenBLAS 1 thread", "default": "OpenBLAS default"}
     lines = [f"Machine: {machine}", "",
              "| network | batch | threads | t7 ex/s | LibTorch ex/s | LibTorch config | t7 / LibTorch | target | "
-             "Torch7 ex/s (ref.) | t7 / Torch7 |" + (" t7 AVX-512 ex/s | AVX-512 / LibTorch |" if avx else ""),
+             "Torch7 ex/s (ref.) | t7 / Torch7 |" + (" t7 AVX2 build ex/s | AVX2 / LibTorch |" if avx else ""),
              "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|" + ("---:|---:|" if avx else "")]
     for r in rows:
         met = "" if r["met"] is None else (" ✓" if r["met"] else " ✗")
@@ -188,7 +188,7 @@ def main():
             f'| {r["title"]} | {r["batch"]} | {r["threads"]} | {fmt(r["t7"])} | {fmt(r["libtorch"])} | '
             f'{cfg_names.get(r["libtorch_config"], r["libtorch_config"] or "-")} | {rfmt(r["t7_over_libtorch"])}{met} | '
             f'≥ {r["target"]:g}x | {fmt(r["torch7_reference"])} | {rfmt(r["t7_over_torch7"])} |' +
-            (f' {fmt(r["t7_avx512"])} | {rfmt(r["t7_avx512_over_libtorch"])} |' if avx else ""))
+            (f' {fmt(r["t7_avx2"])} | {rfmt(r["t7_avx2_over_libtorch"])} |' if avx else ""))
     lines += ["", f"t7's own 2-thread scaling at batch 60 (target ≥ {SCALING_TARGET}x):", "",
               "| network | t7 2 threads / 1 thread |", "|---|---:|"]
     for s in scaling:

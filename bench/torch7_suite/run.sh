@@ -10,9 +10,9 @@
 # LibTorch (Debian: libtorch-dev) runs with OPENBLAS_NUM_THREADS=1 and, for the 2-thread cells,
 # again with OpenBLAS's default threads (at 1 thread the two are the same: OpenBLAS's OpenMP
 # build follows torch's one OpenMP thread); each cell keeps LibTorch's best
-# (../shared/bench-spec.md: on 2 cores the two thread pools fight). On an AVX-512 machine t7
-# runs a second time built for it (suite_t7_avx512: -march=x86-64-v4, Eigen's GEMM), a column
-# of its own. Without LibTorch the suite still times t7 and says LibTorch was skipped.
+# (../shared/bench-spec.md: on 2 cores the two thread pools fight). Where the default build
+# targets AVX-512 (T7_ARCH), t7 runs a second time built for AVX2 (suite_t7_avx2:
+# -march=x86-64-v3, OpenBLAS's GEMM), a column of its own. Without LibTorch the suite still times t7 and says LibTorch was skipped.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -27,7 +27,7 @@ while (($# > 0)); do
 done
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DT7_BUILD_BENCH=ON -DT7_BUILD_TESTS=OFF -DT7_BUILD_EXAMPLES=OFF >/dev/null
 targets=(suite_t7)
-grep -qs 'suite_t7_avx512' "$build/bench/Makefile" && targets+=(suite_t7_avx512)
+grep -qs 'suite_t7_avx2' "$build/bench/Makefile" && targets+=(suite_t7_avx2)
 if grep -qs 'suite_libtorch' "$build/bench/Makefile"; then
   targets+=(suite_libtorch)
 else
@@ -50,20 +50,20 @@ if [[ -x "$build/bench/suite_libtorch" ]]; then
   echo "== Same computation: one SGD step of each network from the same weights and data"
   "$build/bench/suite_t7" --check "$out/check" >/dev/null
   "$build/bench/suite_libtorch" --check "$out/check" | tee "$out/check.txt"
-  if [[ -x "$build/bench/suite_t7_avx512" ]]; then
-    echo "== The same check for t7's AVX-512 build"
-    mkdir -p "$out/check_avx512"
-    "$build/bench/suite_t7_avx512" --check "$out/check_avx512" >/dev/null
-    "$build/bench/suite_libtorch" --check "$out/check_avx512" | tee "$out/check_avx512.txt"
+  if [[ -x "$build/bench/suite_t7_avx2" ]]; then
+    echo "== The same check for t7's AVX2 build"
+    mkdir -p "$out/check_avx2"
+    "$build/bench/suite_t7_avx2" --check "$out/check_avx2" >/dev/null
+    "$build/bench/suite_libtorch" --check "$out/check_avx2" | tee "$out/check_avx2.txt"
   fi
 fi
 
 gb=(--benchmark_out_format=json)
 echo "== t7"
 "$build/bench/suite_t7" --benchmark_out="$out/t7.json" "${gb[@]}" --benchmark_filter="$filter"
-if [[ -x "$build/bench/suite_t7_avx512" ]]; then
-  echo "== t7 built for AVX-512 (Eigen's GEMM)"
-  "$build/bench/suite_t7_avx512" --benchmark_out="$out/t7avx512.json" "${gb[@]}" --benchmark_filter="$filter"
+if [[ -x "$build/bench/suite_t7_avx2" ]]; then
+  echo "== t7 built for AVX2 (OpenBLAS's GEMM)"
+  "$build/bench/suite_t7_avx2" --benchmark_out="$out/t7avx2.json" "${gb[@]}" --benchmark_filter="$filter"
 fi
 if [[ -x "$build/bench/suite_libtorch" ]]; then
   echo "== LibTorch, OPENBLAS_NUM_THREADS=1"

@@ -8,6 +8,14 @@
 ///   ...). Link the matching library (`-lopenblas`). Dimensions beyond CBLAS's `int`, and
 ///   products under kSmallGemm multiply-adds, go to Eigen.
 /// - otherwise (`T7_BLAS=EIGEN`): Eigen's products on `Eigen::Map`s of the same memory.
+/// - `T7_GEMM_PREFER_EIGEN` (default: 1 when the build targets AVX-512, `__AVX512F__`): gemm
+///   runs Eigen's product even where CBLAS is linked; gemv, ger and dot stay with CBLAS. Eigen's
+///   kernels are compiled for the build's own ISA, where OpenBLAS picks its kernel at run time
+///   and Debian's build may pick an AVX2 one on a newer core (it did here: `OPENBLAS_CORETYPE=
+///   Haswell`). Measured on a 2-core Zen 5 (bench_blas, n = 64...2048, 1 thread): Eigen
+///   150-203 GFLOP/s, OpenBLAS 182-216 with its AVX-512 kernel, 87-107 with Haswell's; and
+///   Eigen's product threads in t7's own OpenMP team, not a second thread pool. Define it to 0
+///   to keep OpenBLAS's gemm.
 /// - `T7_BLAS_FORCE_EIGEN` (a testing knob) selects Eigen even when `T7_USE_CBLAS=1`; define it
 ///   for a whole program, never for one translation unit of a program (one definition rule).
 ///
@@ -39,6 +47,13 @@
 #endif
 // OpenBLAS's cblas.h includes openblas_config.h, which defines OPENBLAS_VERSION: only then
 // are openblas_set_num_threads and openblas_get_config there to call.
+#ifndef T7_GEMM_PREFER_EIGEN
+#ifdef __AVX512F__
+#define T7_GEMM_PREFER_EIGEN 1
+#else
+#define T7_GEMM_PREFER_EIGEN 0
+#endif
+#endif
 #if T7_BLAS_HAS_CBLAS && defined(OPENBLAS_VERSION)
 #define T7_BLAS_HAS_OPENBLAS 1
 #else
@@ -258,7 +273,7 @@ void gemm(bool transA, bool transB, index_t m, index_t n, index_t k, T alpha, co
   if constexpr (!std::is_floating_point_v<T>) {
     loops::gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else {
-#if T7_BLAS_HAS_CBLAS
+#if T7_BLAS_HAS_CBLAS && !T7_GEMM_PREFER_EIGEN
     // gemm never reads C when beta == 0 (reference BLAS: "C need not be set on input";
     // OpenBLAS's beta kernel stores zeros), so NaNs in C do not leak.
     if (cblas::fits(m, n, k, lda, ldb, ldc) && static_cast<double>(m) * n * k >= kSmallGemm) {
@@ -320,13 +335,17 @@ DotResult<T> dot(index_t n, const T* x, index_t incx, const T* y, index_t incy) 
 }
 
 inline std::string backendName() {
+  const std::string eigen = "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." +
+                            std::to_string(EIGEN_MAJOR_VERSION) + "." + std::to_string(EIGEN_MINOR_VERSION);
 #if T7_BLAS_HAS_OPENBLAS
-  return std::string("OpenBLAS (") + openblas_get_config() + ")";
+  const std::string cblas = std::string("OpenBLAS (") + openblas_get_config() + ")";
 #elif T7_BLAS_HAS_CBLAS
-  return "CBLAS";
+  const std::string cblas = "CBLAS";
 #else
-  return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-         std::to_string(EIGEN_MINOR_VERSION);
+  return eigen;
+#endif
+#if T7_BLAS_HAS_CBLAS
+  return T7_GEMM_PREFER_EIGEN ? eigen + " (gemm), " + cblas + " (gemv, ger, dot)" : cblas;
 #endif
 }
 
