@@ -511,6 +511,26 @@ TEST_CASE("nn conv: the direct kernels for few input planes match direct loops")
     CHECK(maxAbsDiff(f.gradWeight.toDouble(), m.gradWeight) < 1e-3);
   }
   CHECK(directRuns >= 12);
+  // every plane count 1-13 (blocks of up to 4 or, with AVX-512, 6 planes, and the partial last
+  // block of the weight gradient) with 3-, 5- and 7-column kernels
+  for (index_t nOut = 1; nOut <= 13; ++nOut)
+    for (index_t k : {3, 5, 7}) {
+      const index_t nIn = 1 + nOut % 2;
+      Geometry g{nIn, nOut, k, k, 1, 1, 1, 1};
+      kernels::Window2d win{.channels = nIn, .height = 12, .width = 21, .kH = k, .kW = k, .padH = 1, .padW = 1};
+      REQUIRE(kernels::detail::direct::applies<double>(win));
+      nn::SpatialConvolution<double> m(nIn, nOut, k, k, 1, 1, 1, 1);
+      const DoubleTensor x = randn<double>({2, nIn, 12, 21});
+      INFO(m.toString());
+      CHECK(maxAbsDiff(m.forward(x), naiveConv(x, m.weight, m.bias, g)) < 1e-12);
+      const DoubleTensor go = randn<double>({2, nOut, win.outH(), win.outW()});
+      DoubleTensor gi, gw, gb;
+      naiveConvBackward(x, m.weight, go, g, gi, gw, gb);
+      m.zeroGradParameters();
+      m.accGradParameters(x, go, 1.0);
+      CHECK(maxAbsDiff(m.gradWeight, gw) < 1e-11);
+      CHECK(maxAbsDiff(m.gradBias, gb) < 1e-11);
+    }
   // a non-finite input value reaches only the outputs whose window holds it
   nn::SpatialConvolution<float> f(1, 2, 3, 3);
   FloatTensor x = randn<float>({1, 1, 5, 20});

@@ -409,6 +409,42 @@ TEST_CASE("nn pooling: SpatialSubSampling Jacobians, parameters and scale") {
   CHECK(maxAbsDiff(m.gradBias, DoubleTensor(gb1 * 2.0)) < 1e-12);
 }
 
+// The kernels sum windows through a row of column sums, a chunk of output columns at a time
+// (kernels/pooling.hpp, 512 input columns per chunk); windows wider than a chunk take a direct
+// loop. Rows of 1301 columns cross chunk boundaries; forward, backward and the parameter
+// gradients are checked against loops over each window.
+TEST_CASE("nn pooling: SpatialSubSampling on rows wider than the kernels' chunk") {
+  Generator gen(33);
+  for (auto [kW, kH, dW, dH] : {std::tuple<index_t, index_t, index_t, index_t>{5, 5, 4, 4}, {3, 3, 3, 3}, {2, 3, 1, 2},
+                                {530, 2, 7, 1}, {1, 1, 1, 1}}) {
+    INFO("kW " << kW << " kH " << kH << " dW " << dW << " dH " << dH);
+    const index_t N = 2, C = 2, H = kH + 3, W = 1301;
+    const index_t oH = (H - kH) / dH + 1, oW = (W - kW) / dW + 1;
+    nn::SpatialSubSampling<double> m(C, kW, kH, dW, dH);
+    const DoubleTensor x = randn<double>(gen, {N, C, H, W}), gy = randn<double>(gen, {N, C, oH, oW});
+    REQUIRE(maxAbsDiff(m.forward(x), naiveSubSampling(x, m.weight, m.bias, kW, kH, dW, dH)) < 1e-10);
+    DoubleTensor gx = zeros<double>(N, C, H, W), gw = zeros<double>(C), gb = zeros<double>(C);
+    for (index_t n = 0; n < N; ++n)
+      for (index_t c = 0; c < C; ++c)
+        for (index_t i = 0; i < oH; ++i)
+          for (index_t j = 0; j < oW; ++j) {
+            const double g = gy(n, c, i, j);
+            double sum = 0;
+            for (index_t h = 0; h < kH; ++h)
+              for (index_t w = 0; w < kW; ++w) {
+                gx(n, c, i * dH + h, j * dW + w) += m.weight(c) * g;
+                sum += x(n, c, i * dH + h, j * dW + w);
+              }
+            gw(c) += g * sum;
+            gb(c) += g;
+          }
+    m.zeroGradParameters();
+    CHECK(maxAbsDiff(m.backward(x, gy), gx) < 1e-10);
+    CHECK(maxAbsDiff(m.gradWeight, gw) < 1e-8);
+    CHECK(maxAbsDiff(m.gradBias, gb) < 1e-9);
+  }
+}
+
 // ---- adaptive pooling -----------------------------------------------------------------------------
 
 TEST_CASE("nn pooling: adaptive pooling windows, values and Jacobians") {

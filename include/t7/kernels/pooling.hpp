@@ -434,12 +434,65 @@ void lpPoolBackward(const PoolGeometry& g, double p, const T* in, const T* out, 
   }
 }
 
+namespace detail {
+
+/// SpatialSubSampling's window sums, separated: the kH input rows of an output row are first
+/// added column by column into a row of sums (contiguous, vectorised), then kW neighbours of
+/// that row make each window's sum. An output row runs in chunks of output columns whose input
+/// columns fit kSubChunk elements (a stack buffer: no allocation).
+inline constexpr index_t kSubChunk = 512;
+
+/// Output columns per chunk, or 0 when a window is wider than a chunk (the direct loop then).
+inline index_t subSamplingChunkColumns(const PoolGeometry& g) {
+  return g.kW > kSubChunk ? 0 : (kSubChunk - g.kW) / g.dW + 1;
+}
+
+/// rows[i] = sum over h < kH of x[h * iW + i], i < n.
+template <class T>
+void addRows(const T* x, index_t iW, index_t kH, index_t n, T* rows) {
+  std::copy(x, x + n, rows);
+  for (index_t h = 1; h < kH; ++h) {
+    const T* xr = x + h * iW;
+#pragma omp simd
+    for (index_t i = 0; i < n; ++i) rows[i] += xr[i];
+  }
+}
+
+/// The window sums of output row `oh` of a plane x, columns [ow0, ow1): f(ow, sum) for each.
+template <class T, class F>
+void forEachWindowSum(const PoolGeometry& g, const T* x, index_t oh, index_t perChunk, F&& f) {
+  const T* top = x + oh * g.dH * g.iW;
+  if (perChunk == 0) {
+    for (index_t ow = 0; ow < g.oW; ++ow) {
+      T sum = 0;
+      for (index_t h = 0; h < g.kH; ++h)
+        for (index_t w = 0; w < g.kW; ++w) sum += top[h * g.iW + ow * g.dW + w];
+      f(ow, sum);
+    }
+    return;
+  }
+  T rows[kSubChunk];
+  for (index_t ow0 = 0; ow0 < g.oW; ow0 += perChunk) {
+    const index_t ow1 = std::min(g.oW, ow0 + perChunk);
+    addRows(top + ow0 * g.dW, g.iW, g.kH, (ow1 - 1 - ow0) * g.dW + g.kW, rows);
+    for (index_t ow = ow0; ow < ow1; ++ow) {
+      const T* r = rows + (ow - ow0) * g.dW;
+      T sum = 0;
+      for (index_t w = 0; w < g.kW; ++w) sum += r[w];
+      f(ow, sum);
+    }
+  }
+}
+
+}  // namespace detail
+
 template <class T>
 void subSamplingForward(const PoolGeometry& g, index_t channels, const T* in, const T* weight, const T* bias,
                         T* out) {
   const index_t ip = g.inputPlane(), op = g.outputPlane();
   [[maybe_unused]] const bool par = detail::poolParallel(g.planes, g.planes * op * g.kH * g.kW);
   const bool plain2x2 = g.kH == 2 && g.kW == 2 && g.dH == 2 && g.dW == 2;
+  const index_t perChunk = detail::subSamplingChunkColumns(g);
 #pragma omp parallel for schedule(static) if (par)
   for (index_t p = 0; p < g.planes; ++p) {
     const T* x = in + p * ip;
@@ -455,14 +508,7 @@ void subSamplingForward(const PoolGeometry& g, index_t channels, const T* in, co
           yr[ow] = bk + wk * ((r0[2 * ow] + r0[2 * ow + 1]) + (r1[2 * ow] + r1[2 * ow + 1]));
         continue;
       }
-      for (index_t ow = 0; ow < g.oW; ++ow) {
-        T sum = 0;
-        for (index_t h = oh * g.dH; h < oh * g.dH + g.kH; ++h) {
-          const T* row = x + h * g.iW + ow * g.dW;
-          for (index_t w = 0; w < g.kW; ++w) sum += row[w];
-        }
-        yr[ow] = bk + wk * sum;
-      }
+      detail::forEachWindowSum(g, x, oh, perChunk, [&](index_t ow, T sum) { yr[ow] = bk + wk * sum; });
     }
   }
 }
@@ -473,6 +519,7 @@ void subSamplingBackward(const PoolGeometry& g, index_t channels, const T* gout,
   [[maybe_unused]] const bool par = detail::poolParallel(g.planes, g.planes * (ip + op * g.kH * g.kW));
   // Non-overlapping windows that tile the plane: each input element gets at most one term.
   const bool tiles = g.kH == g.dH && g.kW == g.dW;
+  const index_t perChunk = detail::subSamplingChunkColumns(g);
 #pragma omp parallel for schedule(static) if (par)
   for (index_t p = 0; p < g.planes; ++p) {
     T* gx = gin + p * ip;
@@ -481,34 +528,50 @@ void subSamplingBackward(const PoolGeometry& g, index_t channels, const T* gout,
     if (!tiles || g.oH * g.kH != g.iH || g.oW * g.kW != g.iW) std::fill(gx, gx + ip, T(0));
     for (index_t oh = 0; oh < g.oH; ++oh) {
       const T* gyr = gy + oh * g.oW;
+      T* top = gx + oh * g.dH * g.iW;
       if (tiles && g.kH == 2 && g.kW == 2) {
-        T* r0 = gx + 2 * oh * g.iW;
-        T* r1 = r0 + g.iW;
+        T* r1 = top + g.iW;
 #pragma omp simd
         for (index_t ow = 0; ow < g.oW; ++ow) {
           const T v = wk * gyr[ow];
-          r0[2 * ow] = v;
-          r0[2 * ow + 1] = v;
+          top[2 * ow] = v;
+          top[2 * ow + 1] = v;
           r1[2 * ow] = v;
           r1[2 * ow + 1] = v;
         }
         continue;
       }
-      if (tiles) {
-        for (index_t h = oh * g.kH; h < oh * g.kH + g.kH; ++h) {
-          T* row = gx + h * g.iW;
-          for (index_t ow = 0; ow < g.oW; ++ow) {
-            const T v = wk * gyr[ow];
-            for (index_t w = 0; w < g.kW; ++w) row[ow * g.kW + w] = v;
-          }
+      if (tiles) {  // write the first row of the windows, copy it to the others
+        for (index_t ow = 0; ow < g.oW; ++ow) {
+          const T v = wk * gyr[ow];
+          for (index_t w = 0; w < g.kW; ++w) top[ow * g.kW + w] = v;
+        }
+        for (index_t h = 1; h < g.kH; ++h) std::copy(top, top + g.oW * g.kW, top + h * g.iW);
+        continue;
+      }
+      if (perChunk == 0) {
+        for (index_t ow = 0; ow < g.oW; ++ow) {
+          const T v = wk * gyr[ow];
+          for (index_t h = 0; h < g.kH; ++h)
+            for (index_t w = 0; w < g.kW; ++w) top[h * g.iW + ow * g.dW + w] += v;
         }
         continue;
       }
-      for (index_t ow = 0; ow < g.oW; ++ow) {
-        const T v = wk * gyr[ow];
-        for (index_t h = oh * g.dH; h < oh * g.dH + g.kH; ++h) {
-          T* row = gx + h * g.iW + ow * g.dW;
-          for (index_t w = 0; w < g.kW; ++w) row[w] += v;
+      // Overlapping windows: spread a chunk's gradients along one row, then add that row to
+      // each of the kH rows the windows cover.
+      T spread[detail::kSubChunk];
+      for (index_t ow0 = 0; ow0 < g.oW; ow0 += perChunk) {
+        const index_t ow1 = std::min(g.oW, ow0 + perChunk), n = (ow1 - 1 - ow0) * g.dW + g.kW;
+        std::fill(spread, spread + n, T(0));
+        for (index_t ow = ow0; ow < ow1; ++ow) {
+          const T v = wk * gyr[ow];
+          T* r = spread + (ow - ow0) * g.dW;
+          for (index_t w = 0; w < g.kW; ++w) r[w] += v;
+        }
+        for (index_t h = 0; h < g.kH; ++h) {
+          T* row = top + h * g.iW + ow0 * g.dW;
+#pragma omp simd
+          for (index_t i = 0; i < n; ++i) row[i] += spread[i];
         }
       }
     }
@@ -522,6 +585,7 @@ void subSamplingAccGrad(const PoolGeometry& g, index_t channels, const T* in, co
   const index_t batch = channels > 0 ? g.planes / channels : 0;
   [[maybe_unused]] const bool par = detail::poolParallel(channels, g.planes * op * g.kH * g.kW);
   const bool plain2x2 = g.kH == 2 && g.kW == 2 && g.dH == 2 && g.dW == 2;
+  const index_t perChunk = detail::subSamplingChunkColumns(g);
 #pragma omp parallel for schedule(static) if (par)
   for (index_t c = 0; c < channels; ++c) {
     T sumW = 0, sumB = 0;
@@ -529,30 +593,23 @@ void subSamplingAccGrad(const PoolGeometry& g, index_t channels, const T* in, co
       const index_t p = n * channels + c;
       const T* x = in + p * ip;
       const T* gy = gout + p * op;
-      if (plain2x2) {
-        for (index_t oh = 0; oh < g.oH; ++oh) {
+      for (index_t oh = 0; oh < g.oH; ++oh) {
+        const T* gyr = gy + oh * g.oW;
+        if (plain2x2) {
           const T* r0 = x + 2 * oh * g.iW;
           const T* r1 = r0 + g.iW;
-          const T* gyr = gy + oh * g.oW;
 #pragma omp simd reduction(+ : sumW, sumB)
           for (index_t ow = 0; ow < g.oW; ++ow) {
             sumW += gyr[ow] * ((r0[2 * ow] + r0[2 * ow + 1]) + (r1[2 * ow] + r1[2 * ow + 1]));
             sumB += gyr[ow];
           }
+          continue;
         }
-        continue;
+        detail::forEachWindowSum(g, x, oh, perChunk, [&](index_t ow, T sum) {
+          sumW += gyr[ow] * sum;
+          sumB += gyr[ow];
+        });
       }
-      for (index_t oh = 0; oh < g.oH; ++oh)
-        for (index_t ow = 0; ow < g.oW; ++ow) {
-          T sum = 0;
-          for (index_t h = oh * g.dH; h < oh * g.dH + g.kH; ++h) {
-            const T* row = x + h * g.iW + ow * g.dW;
-            for (index_t w = 0; w < g.kW; ++w) sum += row[w];
-          }
-          const T v = gy[oh * g.oW + ow];
-          sumB += v;
-          sumW += v * sum;
-        }
     }
     gradWeight[c] += scale * sumW;
     gradBias[c] += scale * sumB;
