@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`bash scripts/test.sh`):
 #   1. installs missing Debian packages (scripts/install-deps.sh)
-#   2. builds the tests and examples (Release, -Wall -Wextra -Wpedantic) and runs them with ctest
-#   3. builds them again under AddressSanitizer + UndefinedBehaviorSanitizer (-O0, line tables
+#   2. builds the tests and examples (Release, -Wall -Wextra -Wpedantic, for the build machine's
+#      instruction set: T7_ARCH) and runs them with ctest
+#   3. builds them again under AddressSanitizer + UndefinedBehaviorSanitizer (for AVX2 where step
+#      2 built for AVX-512, so both instruction sets' kernels run; -O0, line tables
 #      only: -O1 doubled this build's time, full debug info added 30%) and runs them, each test
 #      executable as a few processes (one per test case cost 0.25 s of sanitizer start-up each);
 #      any sanitizer report fails the run (tests/ and examples/CMakeLists.txt say what this

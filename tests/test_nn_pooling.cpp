@@ -50,7 +50,8 @@ struct Pool2d {
   bool ceil;
 };
 
-/// Naive max pooling: output and 0-based plane indices.
+/// Naive max pooling: output and 0-based plane indices; Torch7's rule `v > max or isnan(v)` (the
+/// first maximum wins ties, a NaN wins its window, the last of several).
 std::pair<DoubleTensor, LongTensor> naiveMax(const DoubleTensor& x3or4, const Pool2d& p) {
   const DoubleTensor x = as4d(x3or4);
   const index_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
@@ -66,7 +67,7 @@ std::pair<DoubleTensor, LongTensor> naiveMax(const DoubleTensor& x3or4, const Po
           for (index_t h = i * p.dH - p.padH; h < i * p.dH - p.padH + p.kH; ++h)
             for (index_t w = j * p.dW - p.padW; w < j * p.dW - p.padW + p.kW; ++w) {
               if (h < 0 || h >= H || w < 0 || w >= W) continue;
-              if (best < 0 || x(n, c, h, w) > m) {
+              if (best < 0 || x(n, c, h, w) > m || std::isnan(x(n, c, h, w))) {
                 m = x(n, c, h, w);
                 best = h * W + w;
               }
@@ -265,6 +266,34 @@ TEST_CASE("nn pooling: SpatialMaxPooling matches the naive reference on random s
     const auto [y, ind] = naiveMax(x, Pool2d{kW, kH, dW, dH, padW, padH, ceilMode});
     REQUIRE(equal(pool.forward(x), y));
     REQUIRE(equal(pool.indices, ind));
+  }
+}
+
+// Rows of at least one vector of outputs go through the gathered, branch-free kernel
+// (kernels/pooling.hpp, maxPoolColumns) where their windows lie inside the input; the rest of
+// the row through the scalar loop. Small integers make ties common, and NaNs are sprinkled in:
+// the winner must be the scalar loop's (the first maximum, or the last NaN), in float and double.
+TEMPLATE_TEST_CASE("nn pooling: SpatialMaxPooling on wide rows, ties and NaNs, float and double", "", float, double) {
+  Generator gen(17);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int trial = 0; trial < 40; ++trial) {
+    const index_t kW = 1 + gen.random() % 5, kH = 1 + gen.random() % 4;
+    const index_t dW = 1 + gen.random() % 4, dH = 1 + gen.random() % 3;
+    const index_t padW = gen.random() % (kW / 2 + 1), padH = gen.random() % (kH / 2 + 1);
+    const bool ceilMode = trial % 2 == 1;
+    const index_t H = kH + gen.random() % 5, W = 40 + gen.random() % 90, C = 1 + gen.random() % 2;
+    DoubleTensor x = floor(randn<double>(gen, {2, C, H, W}) * 2.0);
+    if (trial % 3 == 0)
+      for (int i = 0; i < 12; ++i) x(0, 0, static_cast<index_t>(gen.random() % H), static_cast<index_t>(gen.random() % W)) = nan;
+    INFO("trial " << trial << " k " << kW << "x" << kH << " d " << dW << "," << dH << " pad " << padW << "," << padH
+                  << " ceil " << ceilMode << " input " << x.sizes().toString());
+    nn::SpatialMaxPooling<TestType> pool(kW, kH, dW, dH, padW, padH);
+    if (ceilMode) pool.ceil();
+    const auto [want, ind] = naiveMax(x, Pool2d{kW, kH, dW, dH, padW, padH, ceilMode});
+    const DoubleTensor got = pool.forward(x.to<TestType>()).toDouble();
+    REQUIRE(equal(pool.indices, ind));
+    REQUIRE(equal(ne(got, got), ne(want, want)));
+    CHECK(equal(DoubleTensor(where(ne(got, got), 0.0, got)), DoubleTensor(where(ne(want, want), 0.0, want))));
   }
 }
 

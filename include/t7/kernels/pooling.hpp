@@ -20,6 +20,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
 
 #include "t7/core/error.hpp"
 #include "t7/tensor/tensor.hpp"
@@ -166,12 +169,53 @@ inline index_t pooledSize(index_t in, index_t k, index_t d, index_t pad, bool ce
   return o;
 }
 
+namespace detail {
+
+/// The integer type of gather offsets for T's vectors (same lane count).
+template <class T>
+using PoolGatherInt = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+
+/// 2-D max pooling of the output columns [ow0, ow0 + L) of one output row, L = the vector
+/// width, each window inside the input's columns, window rows [h0, h1): per window element,
+/// one gather of the L columns' values (stride dW) and branch-free selects, visiting the
+/// window row by row as the scalar loop does (same winner: the first maximum, or the last NaN).
+/// The running position is a T vector (exact: the plane has fewer than 2^24 elements).
+template <class T>
+void maxPoolColumns(const PoolGeometry& g, const T* x, index_t h0, index_t h1, index_t ow0,
+                    const xsimd::batch<PoolGatherInt<T>>& lanes, T* yr, int64_t* ir) {
+  using B = xsimd::batch<T>;
+  constexpr index_t L = static_cast<index_t>(B::size);
+  const index_t w0 = ow0 * g.dW - g.padW;  // input column of lane 0's window
+  B m = B::gather(x + h0 * g.iW + w0, lanes);
+  B k(static_cast<T>(h0 * g.iW));
+  for (index_t h = h0; h < h1; ++h)
+    for (index_t w = 0; w < g.kW; ++w) {
+      const B v = B::gather(x + h * g.iW + w0 + w, lanes);
+      const auto up = (v > m) | xsimd::isnan(v);  // (xsimd 8.1's != is ordered: false for NaNs)
+      m = xsimd::select(up, v, m);
+      k = xsimd::select(up, B(static_cast<T>(h * g.iW + w)), k);
+    }
+  m.store_unaligned(yr + ow0);
+  alignas(64) T pos[L];
+  k.store_aligned(pos);
+  for (index_t l = 0; l < L; ++l) ir[ow0 + l] = static_cast<int64_t>(pos[l]) + w0 + l * g.dW;
+}
+
+}  // namespace detail
+
 template <class T>
 void maxPoolForward(const PoolGeometry& g, const T* in, T* out, int64_t* ind) {
   const index_t ip = g.inputPlane(), op = g.outputPlane();
   [[maybe_unused]] const bool par = detail::poolParallel(g.planes, g.planes * op * g.kT * g.kH * g.kW);
   const bool plain2x2 = g.iT == 1 && g.kT == 1 && g.kH == 2 && g.kW == 2 && g.dH == 2 && g.dW == 2 &&
                         g.padH == 0 && g.padW == 0 && 2 * g.oH <= g.iH && 2 * g.oW <= g.iW;
+  using Lanes = xsimd::batch<detail::PoolGatherInt<T>>;
+  constexpr index_t kLanes = static_cast<index_t>(xsimd::batch<T>::size);
+  static_assert(static_cast<index_t>(Lanes::size) == kLanes);
+  const bool vectorRows = g.iT == 1 && g.kT == 1 && g.oW >= kLanes && ip < (index_t{1} << 24);
+  alignas(64) detail::PoolGatherInt<T> offsets[kLanes];
+  for (index_t l = 0; l < kLanes; ++l) offsets[l] = static_cast<detail::PoolGatherInt<T>>(l * g.dW);
+  const Lanes lanes = Lanes::load_aligned(offsets);
 #pragma omp parallel for schedule(static) if (par)
   for (index_t p = 0; p < g.planes; ++p) {
     const T* x = in + p * ip;
@@ -208,7 +252,22 @@ void maxPoolForward(const PoolGeometry& g, const T* in, T* out, int64_t* ind) {
       const detail::PoolSpan st = detail::poolWindow(ot, g.dT, g.padT, g.kT, g.iT);
       for (index_t oh = 0; oh < g.oH; ++oh) {
         const detail::PoolSpan sh = detail::poolWindow(oh, g.dH, g.padH, g.kH, g.iH);
+        // Spatial pooling: the columns whose windows lie inside the input go L at a time
+        // through maxPoolColumns; the others, and all of volumetric pooling, take the loop below.
+        index_t vecLo = 0, vecHi = 0;
+        if (vectorRows && sh.lo < sh.hi) {
+          const index_t room = g.iW + g.padW - g.kW;  // windows inside: ow dW - padW >= 0, ow dW <= room
+          vecLo = (g.padW + g.dW - 1) / g.dW;
+          vecHi = room < 0 ? 0 : std::min(g.oW, room / g.dW + 1);
+          vecHi = vecHi <= vecLo ? vecLo : vecLo + (vecHi - vecLo) / kLanes * kLanes;
+          for (index_t ow0 = vecLo; ow0 < vecHi; ow0 += kLanes)
+            detail::maxPoolColumns(g, x, sh.lo, sh.hi, ow0, lanes, y + oh * g.oW, id + oh * g.oW);
+        }
         for (index_t ow = 0; ow < g.oW; ++ow) {
+          if (ow == vecLo && vecHi > vecLo) {
+            ow = vecHi - 1;
+            continue;
+          }
           const detail::PoolSpan sw = detail::poolWindow(ow, g.dW, g.padW, g.kW, g.iW);
           index_t best = (st.lo * g.iH + sh.lo) * g.iW + sw.lo;
           T m = x[best];
