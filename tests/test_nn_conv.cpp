@@ -540,3 +540,76 @@ TEST_CASE("nn conv: the direct kernels for few input planes match direct loops")
   CHECK(std::isfinite(y(0, 0, 0, 1)));
   CHECK(std::isfinite(y(0, 1, 2, 17)));
 }
+
+TEST_CASE("nn conv: the tiled kernels for many planes match direct loops") {
+  // kernels/conv2d_tiles.hpp called directly, in double and float (the module picks them where
+  // they are faster): partial and several plane tiles, pixel tiles (input gradients of 3-11
+  // planes, blocks of 3-6), tiles across row ends, padding
+  // 0 to k - 1 (the input gradient's full correlation), one sample split over threads and one
+  // sample per thread; outputs are overwritten
+  namespace tiles = kernels::detail::tiles;
+  manualSeed(6);
+  std::mt19937 rng(4);
+  auto pick = [&](index_t lo, index_t hi) { return lo + static_cast<index_t>(rng() % (hi - lo + 1)); };
+  const int saved = getNumThreads();
+  for (int it = 0; it < 24; ++it) {
+    setNumThreads(it % 3 == 0 ? 3 : 1);
+    const index_t kH = pick(1, 5), kW = pick(1, 8);
+    Geometry g{pick(1, 20), pick(1, 40), kW, kH, 1, 1, pick(0, kW - 1), pick(0, kH - 1)};
+    const index_t N = it % 2 ? 1 : pick(2, 5), H = pick(kH, 16), W = pick(kW, 19);
+    const kernels::Window2d win{.channels = g.nIn, .height = H, .width = W, .kH = kH, .kW = kW, .padH = g.padH,
+                                .padW = g.padW};
+    const index_t oH = win.outH(), oW = win.outW();
+    const DoubleTensor x = randn<double>({N, g.nIn, H, W}), w = randn<double>({g.nOut, g.nIn, kH, kW});
+    const DoubleTensor b = randn<double>({g.nOut}), go = randn<double>({N, g.nOut, oH, oW});
+    INFO("it " << it << ": " << g.nIn << " -> " << g.nOut << " planes, " << kH << "x" << kW << " pad " << g.padH
+               << "," << g.padW << ", input " << x.sizes().toString() << ", threads " << getNumThreads());
+    const DoubleTensor ref = naiveConv(x, w, b, g);
+    DoubleTensor gi, gw, gb;
+    naiveConvBackward(x, w, go, g, gi, gw, gb);
+    DoubleTensor y = full<double>({N, g.nOut, oH, oW}, 7.0), gx = full<double>({N, g.nIn, H, W}, 7.0), work;
+    tiles::forward(x.data(), win, w.data(), g.nOut, b.data(), y.data(), N, work);
+    CHECK(maxAbsDiff(y, ref) < 1e-11);
+    tiles::backwardInput(go.data(), win, w.data(), g.nOut, gx.data(), N, work);
+    CHECK(maxAbsDiff(gx, gi) < 1e-11);
+    DoubleTensor gwt = randn<double>({g.nOut, g.nIn, kH, kW}), partials;  // accumulates
+    const DoubleTensor gw0 = gwt.clone();
+    tiles::accGrad(x.data(), win, go.data(), g.nOut, gwt.data(), 0.5, N, work, partials);
+    CHECK(maxAbsDiff(gwt, DoubleTensor(gw0 + gw * 0.5)) < 1e-11);
+    // float, no bias
+    const FloatTensor xf = x.toFloat(), wf = w.toFloat(), gof = go.toFloat();
+    FloatTensor yf = full<float>({N, g.nOut, oH, oW}, 7.0f), gxf = full<float>({N, g.nIn, H, W}, 7.0f), workf;
+    tiles::forward(xf.data(), win, wf.data(), g.nOut, static_cast<const float*>(nullptr), yf.data(), N, workf);
+    CHECK(maxAbsDiff(yf.toDouble(), naiveConv(x, w, DoubleTensor(), g)) < 1e-3);
+    tiles::backwardInput(gof.data(), win, wf.data(), g.nOut, gxf.data(), N, workf);
+    CHECK(maxAbsDiff(gxf.toDouble(), gi) < 1e-3);
+    FloatTensor gwf = zeros<float>({g.nOut, g.nIn, kH, kW}), partialsf;
+    tiles::accGrad(xf.data(), win, gof.data(), g.nOut, gwf.data(), 1.0f, N, workf, partialsf);
+    CHECK(maxAbsDiff(gwf.toDouble(), gw) < 1e-3);
+  }
+  setNumThreads(saved);
+  // the module on LeNet's second layer (6 -> 16 planes, 5x5, 14x14: its input gradient by
+  // pixel tiles) and a vgg-like 3x3 layer: the tiles where they apply (float under AVX-512), im2col + GEMM elsewhere, same results
+  for (const Geometry& g : {Geometry{6, 16, 5, 5, 1, 1, 0, 0}, Geometry{16, 24, 3, 3, 1, 1, 1, 1}}) {
+    const kernels::Window2d win{.channels = g.nIn, .height = 14, .width = 14, .kH = g.kH, .kW = g.kW,
+                                .padH = g.padH, .padW = g.padW};
+    CHECK(tiles::forwardApplies<float>(win, g.nOut) == (XSIMD_WITH_AVX512F != 0));
+    CHECK(tiles::inputApplies<float>(win, g.nOut) == (XSIMD_WITH_AVX512F != 0));
+    CHECK(tiles::gradApplies<float>(win, g.nOut) == (XSIMD_WITH_AVX512F != 0 && g.kW == 5));
+    nn::SpatialConvolution<float> f(g.nIn, g.nOut, g.kW, g.kH, 1, 1, g.padW, g.padH);
+    const DoubleTensor x = randn<double>({3, g.nIn, 14, 14});
+    const DoubleTensor go = randn<double>({3, g.nOut, win.outH(), win.outW()});
+    DoubleTensor gi, gw, gb;
+    naiveConvBackward(x, f.weight.toDouble(), go, g, gi, gw, gb);
+    CHECK(maxAbsDiff(f.forward(x.toFloat()).toDouble(), naiveConv(x, f.weight.toDouble(), f.bias.toDouble(), g)) <
+          1e-4);
+    CHECK(maxAbsDiff(f.updateGradInput(x.toFloat(), go.toFloat()).toDouble(), gi) < 1e-4);
+    f.zeroGradParameters();
+    f.accGradParameters(x.toFloat(), go.toFloat(), 1.0);
+    CHECK(maxAbsDiff(f.gradWeight.toDouble(), gw) < 1e-3);
+    CHECK(maxAbsDiff(f.gradBias.toDouble(), gb) < 1e-3);
+  }
+  // padding of k or more has no full-correlation form: im2col + GEMM computes its gradient
+  const kernels::Window2d wide{.channels = 16, .height = 6, .width = 6, .kH = 3, .kW = 3, .padH = 3, .padW = 1};
+  CHECK_FALSE(tiles::inputApplies<float>(wide, 16));
+}

@@ -23,6 +23,11 @@
 /// multi-threaded GEMM. A 1x1 kernel with stride 1 and no padding needs no im2col: the image
 /// is the columns matrix.
 ///
+/// Stride-1, undilated convolutions skip im2col where a direct kernel was measured faster:
+/// conv2d_direct.hpp's for 1 to 4 input planes (forward and weight gradient), else, in float
+/// under AVX-512, conv2d_tiles.hpp's (forward for 12 output planes or more, input gradient
+/// for 3 input planes or more, weight gradient of 5- to 8-column kernels).
+///
 /// Contract (the modules check it): input, gradOutput, weight and gradWeight contiguous;
 /// weight holding M*K elements, bias M (or none: empty), shapes matching `g`. Workspaces
 /// (`columns`, `partials`) are resized here and kept by the caller, so a steady step of a
@@ -32,6 +37,7 @@
 #include <cstring>
 
 #include "t7/kernels/conv2d_direct.hpp"
+#include "t7/kernels/conv2d_tiles.hpp"
 #include "t7/kernels/detail/bias.hpp"
 #include "t7/kernels/detail/threads.hpp"
 #include "t7/kernels/im2col.hpp"
@@ -347,6 +353,10 @@ void conv2dForward(Tensor<T>& output, const Tensor<T>& input, const Tensor<T>& w
     detail::direct::forward(input.data(), g, weight.data(), M, b, output.data(), N, columns);
     return;
   }
+  if (detail::tiles::forwardApplies<T>(g, M)) {
+    detail::tiles::forward(input.data(), g, weight.data(), M, b, output.data(), N, columns);
+    return;
+  }
   detail::conv::unfoldGemm(weight.data(), M, g, input.data(), b, output.data(), N, columns);
 }
 
@@ -356,6 +366,10 @@ void conv2dBackwardInput(Tensor<T>& gradInput, const Tensor<T>& gradOutput, cons
   T7_DEBUG_ASSERT(gradOutput.isContiguous() && weight.isContiguous());
   const index_t N = detail::conv::batchOf(gradOutput), M = weight.nElement() / std::max<index_t>(g.patchSize(), 1);
   detail::conv::resizeImage(gradInput, gradOutput.dim() == 4, N, g.channels, g.height, g.width);
+  if (detail::tiles::inputApplies<T>(g, M)) {
+    detail::tiles::backwardInput(gradOutput.data(), g, weight.data(), M, gradInput.data(), N, columns);
+    return;
+  }
   detail::conv::gemmFold(weight.data(), M, g, gradOutput.data(), static_cast<const T*>(nullptr), gradInput.data(),
                          N, columns);
 }
@@ -369,6 +383,8 @@ void conv2dAccGradParameters(Tensor<T>& gradWeight, Tensor<T>& gradBias, const T
   const T s = static_cast<T>(scale);
   if (detail::direct::applies<T>(g)) {
     if (s != T(0)) detail::direct::accGrad(input.data(), g, gradOutput.data(), M, gradWeight.data(), s, N, columns, partials);
+  } else if (detail::tiles::gradApplies<T>(g, M)) {
+    detail::tiles::accGrad(input.data(), g, gradOutput.data(), M, gradWeight.data(), s, N, columns, partials);
   } else {
     detail::conv::accUnfold(gradOutput.data(), M, g, input.data(), gradWeight.data(), s, N, columns, partials);
   }

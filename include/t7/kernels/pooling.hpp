@@ -517,7 +517,7 @@ void addRows(const T* x, index_t iW, index_t kH, index_t n, T* rows) {
   }
 }
 
-/// The window sums of output row `oh` of a plane x, columns [ow0, ow1): f(ow, sum) for each.
+/// The window sums of output row `oh` of a plane x, for every output column ow: f(ow, sum).
 template <class T, class F>
 void forEachWindowSum(const PoolGeometry& g, const T* x, index_t oh, index_t perChunk, F&& f) {
   const T* top = x + oh * g.dH * g.iW;
