@@ -16,6 +16,8 @@
 ///   150-203 GFLOP/s, OpenBLAS 182-216 with its AVX-512 kernel, 87-107 with Haswell's; and
 ///   Eigen's product threads in t7's own OpenMP team, not a second thread pool. Define it to 0
 ///   to keep OpenBLAS's gemm.
+/// - An OpenBLAS that runs pre-AVX2 kernels on this CPU in an AVX2+ build is not used at
+///   all (cblasServes()).
 /// - `T7_BLAS_FORCE_EIGEN` (a testing knob) selects Eigen even when `T7_USE_CBLAS=1`; define it
 ///   for a whole program, never for one translation unit of a program (one definition rule).
 ///
@@ -35,6 +37,9 @@
 #include <vector>
 
 #include <Eigen/Core>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "t7/core/config.hpp"
 #include "t7/core/dtype.hpp"
@@ -124,14 +129,43 @@ void gemm(bool transA, bool transB, index_t m, index_t n, index_t k, T alpha, co
   else scaleAndAddProduct(C, beta, alpha, A.transpose(), B.transpose());
 }
 
+/// Matrix-vector work (multiply-adds) from which gemv and ger split their rows or columns
+/// among OpenMP threads (Eigen's own gemv and rank-1 update run on one): a 512 x 256 float
+/// matrix, 512 KB. Measured on the Torch7 suite's batch-1 MLPs (784 x 500 and 1000 x 1000
+/// layers): without the split, their 2-thread steps were 10-25% slower than OpenBLAS's.
+inline constexpr double kParallelMatVec = 1 << 17;
+
+/// Calls f(lo, hi) over [0, count) in blocks of whole 16-element runs, one per thread of an
+/// OpenMP team when the `work` is worth it and no team is running already; else f(0, count).
+template <class F>
+void splitMatVec(index_t count, [[maybe_unused]] double work, F&& f) {
+#ifdef _OPENMP
+  if (work >= kParallelMatVec && count >= 32 && omp_get_max_threads() > 1 && omp_in_parallel() == 0) {
+#pragma omp parallel
+    {
+      const index_t team = omp_get_num_threads(), t = omp_get_thread_num();
+      const index_t chunk = ((count + team - 1) / team + 15) / 16 * 16;
+      const index_t lo = std::min(count, t * chunk), hi = std::min(count, lo + chunk);
+      if (lo < hi) f(lo, hi);
+    }
+    return;
+  }
+#endif
+  f(0, count);
+}
+
 template <class T>
 void gemv(bool trans, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta,
           T* y, index_t incy) {
   const ConstMatMap<T> A(a, m, n, Eigen::OuterStride<>(lda));
   const ConstVecMap<T> X(x, trans ? m : n, Eigen::InnerStride<>(incx));
   VecMap<T> Y(y, trans ? n : m, Eigen::InnerStride<>(incy));
-  if (trans) scaleAndAddProduct(Y, beta, alpha, A.transpose(), X);
-  else scaleAndAddProduct(Y, beta, alpha, A, X);
+  // blocks of y: rows of A, or columns of A when transposed
+  splitMatVec(trans ? n : m, static_cast<double>(m) * n, [&](index_t lo, index_t len) {
+    len -= lo;
+    if (trans) scaleAndAddProduct(Y.segment(lo, len), beta, alpha, A.middleCols(lo, len).transpose(), X);
+    else scaleAndAddProduct(Y.segment(lo, len), beta, alpha, A.middleRows(lo, len), X);
+  });
 }
 
 template <class T>
@@ -139,7 +173,10 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
   MatMap<T> A(a, m, n, Eigen::OuterStride<>(lda));
   const ConstVecMap<T> X(x, m, Eigen::InnerStride<>(incx));
   const ConstVecMap<T> Y(y, n, Eigen::InnerStride<>(incy));
-  A.noalias() += alpha * X * Y.transpose();
+  splitMatVec(m, static_cast<double>(m) * n, [&](index_t lo, index_t len) {
+    len -= lo;
+    A.middleRows(lo, len).noalias() += alpha * X.segment(lo, len) * Y.transpose();
+  });
 }
 
 template <class T>
@@ -260,6 +297,30 @@ inline double dot(int n, const double* x, int incx, const double* y, int incy) {
 
 // ---- dispatch --------------------------------------------------------------------------------
 
+/// True when the linked CBLAS computes what it can: always, except an OpenBLAS that runs
+/// kernels older than AVX2 in a build for AVX2 or later. OpenBLAS (DYNAMIC_ARCH) picks its
+/// kernels by CPU model when it loads, and Debian's 0.3.21 does not know some newer Intel
+/// models: it runs its Prescott (SSE3) kernels there (`openblas_get_corename()`), at 31
+/// GFLOP/s for sgemm against Eigen's 140 on such a Xeon, and sgemv/sger were 55% of a batch-1
+/// MLP step. Eigen then computes everything. OPENBLAS_CORETYPE=Haswell (or another AVX2+
+/// core) in the environment picks OpenBLAS's kernel by hand, and is then used.
+inline bool cblasServes() {
+#if T7_BLAS_HAS_OPENBLAS && defined(__AVX2__)
+  static const bool serves = [] {
+    const char* core = openblas_get_corename();
+    if (core == nullptr) return true;
+    std::string name(core);
+    for (char& ch : name) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    for (const char* fast : {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids", "excavator"})
+      if (name == fast) return true;
+    return false;
+  }();
+  return serves;
+#else
+  return true;
+#endif
+}
+
 /// Below this many multiply-adds (m x n x k), gemm runs Eigen's product even where CBLAS is
 /// linked: starting OpenBLAS's thread team costs more than such a product. Measured on the
 /// Torch7 suite's MLP 784/10 at batch 60 (60 x 10 x 784 products), 2 threads: 1.21M -> 1.86M
@@ -276,7 +337,7 @@ void gemm(bool transA, bool transB, index_t m, index_t n, index_t k, T alpha, co
 #if T7_BLAS_HAS_CBLAS && !T7_GEMM_PREFER_EIGEN
     // gemm never reads C when beta == 0 (reference BLAS: "C need not be set on input";
     // OpenBLAS's beta kernel stores zeros), so NaNs in C do not leak.
-    if (cblas::fits(m, n, k, lda, ldb, ldc) && static_cast<double>(m) * n * k >= kSmallGemm) {
+    if (cblasServes() && cblas::fits(m, n, k, lda, ldb, ldc) && static_cast<double>(m) * n * k >= kSmallGemm) {
       cblas::gemm(transA, transB, int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
       return;
     }
@@ -293,7 +354,7 @@ void gemv(bool trans, index_t m, index_t n, T alpha, const T* a, index_t lda, co
     loops::gemv(trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
   } else {
 #if T7_BLAS_HAS_CBLAS
-    if (cblas::fits(m, n, lda, incx, incy)) {
+    if (cblasServes() && cblas::fits(m, n, lda, incx, incy)) {
       // Whether a CBLAS scales y by beta == 0 (0 * NaN = NaN) or zeroes it varies between
       // implementations and versions: zero it here.
       if (beta == T(0))
@@ -313,7 +374,7 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
     loops::ger(m, n, alpha, x, incx, y, incy, a, lda);
   } else {
 #if T7_BLAS_HAS_CBLAS
-    if (cblas::fits(m, n, incx, incy, lda)) {
+    if (cblasServes() && cblas::fits(m, n, incx, incy, lda)) {
       cblas::ger(int(m), int(n), alpha, x, int(incx), y, int(incy), a, int(lda));
       return;
     }
@@ -328,7 +389,7 @@ DotResult<T> dot(index_t n, const T* x, index_t incx, const T* y, index_t incy) 
     return loops::dot(n, x, incx, y, incy);
   } else {
 #if T7_BLAS_HAS_CBLAS
-    if (cblas::fits(n, incx, incy)) return cblas::dot(int(n), x, int(incx), y, int(incy));
+    if (cblasServes() && cblas::fits(n, incx, incy)) return cblas::dot(int(n), x, int(incx), y, int(incy));
 #endif
     return eigen::dot(n, x, incx, y, incy);
   }
@@ -339,6 +400,8 @@ inline std::string backendName() {
                             std::to_string(EIGEN_MAJOR_VERSION) + "." + std::to_string(EIGEN_MINOR_VERSION);
 #if T7_BLAS_HAS_OPENBLAS
   const std::string cblas = std::string("OpenBLAS (") + openblas_get_config() + ")";
+  if (!cblasServes())
+    return eigen + " (linked: " + cblas + ", not used: its " + openblas_get_corename() + " kernels predate AVX2)";
 #elif T7_BLAS_HAS_CBLAS
   const std::string cblas = "CBLAS";
 #else
