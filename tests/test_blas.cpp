@@ -75,6 +75,20 @@ void checkValues(const Tensor<T>& got, const Shape& shape, const std::vector<dou
 
 // ---- operands of one value but many layouts ------------------------------------------------
 
+/// max |got - want| / (1 + |want|) over all elements, NaN where one is; `want` in row-major order.
+template <class T>
+double maxRelativeError(const Tensor<T>& got, const std::vector<double>& want) {
+  const auto g = values(got);
+  REQUIRE(g.size() == want.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double e = std::abs(static_cast<double>(g[i]) - want[i]) / (1 + std::abs(want[i]));
+    if (std::isnan(e)) return e;
+    worst = std::max(worst, e);
+  }
+  return worst;
+}
+
 enum class Layout { Contiguous, Transposed, Narrowed, Strided, ColumnNarrowed };
 constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Transposed, Layout::Narrowed, Layout::Strided,
                                Layout::ColumnNarrowed};
@@ -283,7 +297,7 @@ TEST_CASE("mm: large enough to run the blocked, threaded kernel", "[blas]") {
 }
 
 TEST_CASE("mv, mv of a transpose and addr large enough to split over threads", "[blas]") {
-  // 600 x 300: past kParallelMatVec, so Eigen's gemv and rank-1 update run in row (column)
+  // 600 x 300: past kParallelProduct, so Eigen's gemv and rank-1 update run in row (column)
   // blocks per thread; against double loops, on 1, 2 and 3 threads (blocks of 16 rows)
   manualSeed(5);
   const FloatTensor a = randn<float>(600, 300), x = randn<float>(300), z = randn<float>(600);
@@ -305,6 +319,49 @@ TEST_CASE("mv, mv of a transpose and addr large enough to split over threads", "
     CHECK(maxAbsDiff(r, want) < 1e-5);
   }
   setNumThreads(threads);
+}
+
+TEMPLATE_TEST_CASE("addmm split over threads by t7 or by Eigen: every operand layout, the result a view",
+                   "[blas]", float, double) {
+  // 60 x 200 x 120 and 200 x 40 x 100: a side under kEigenThreadsSide and past kParallelProduct,
+  // so t7 splits C's columns (rows) into blocks of 16 per thread, each a product of its own;
+  // 300 x 260 x 20: both sides long, Eigen's threads. Against double loops, on 1, 2 and 3
+  // threads, into a result narrowed out of a wider matrix (its leading dimension is not its
+  // width), with beta 0 (NaNs in the result ignored) and 0.5.
+  namespace blas = t7::detail::blas;
+  struct Case {
+    index_t m, n, k;
+  };
+  for (const Case c : {Case{60, 200, 120}, Case{200, 40, 100}, Case{300, 260, 20}}) {
+    INFO(c.m << " x " << c.n << " x " << c.k);
+    REQUIRE(static_cast<double>(c.m) * c.n * c.k >= blas::eigen::kParallelProduct);
+    REQUIRE((std::min(c.m, c.n) < blas::eigen::kEigenThreadsSide) == (c.m != 300));
+    manualSeed(6);
+    const auto a = randomMatrix<TestType>(c.m, c.k), b = randomMatrix<TestType>(c.k, c.n);
+    const auto m0 = randomMatrix<TestType>(c.m, c.n);
+    const auto product = refMM(a, b);
+    const double tol = std::is_same_v<TestType, float> ? 2e-4 : 1e-10;
+    const int threads = getNumThreads();
+    for (int n : {1, 2, 3}) {
+      setNumThreads(n);
+      for (Layout la : {Layout::Contiguous, Layout::Transposed})
+        for (Layout lb : {Layout::Contiguous, Layout::Transposed}) {
+          INFO(n << " threads, " << name(la) << " x " << name(lb));
+          Tensor<TestType> wide(c.m + 1, c.n + 5);
+          wide.fill(static_cast<TestType>(kNaN));
+          Tensor<TestType> res = wide.narrow(0, 1, c.m).narrow(1, 3, c.n);
+          addmm(res, TestType(0), res, TestType(2), laidOut(a, la), laidOut(b, lb));
+          CHECK(maxRelativeError(res, axpby(0, {}, 2, product)) < tol);
+          res.copy(m0);
+          addmm(res, TestType(0.5), res, TestType(1), laidOut(a, la), laidOut(b, lb));
+          CHECK(maxRelativeError(res, axpby(0.5, toDoubles(m0), 1, product)) < tol);
+          // the columns around the result were not written
+          CHECK(std::isnan(static_cast<double>(wide(1, 2))));
+          CHECK(std::isnan(static_cast<double>(wide(c.m, c.n + 3))));
+        }
+    }
+    setNumThreads(threads);
+  }
 }
 
 // Products under kSmallGemm multiply-adds run Eigen's GEMM even where CBLAS is linked, so the

@@ -117,30 +117,20 @@ void scaleAndAddProduct(Dst&& dst, T beta, T alpha, const L& lhs, const R& rhs) 
   }
 }
 
-template <class T>
-void gemm(bool transA, bool transB, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
-          const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-  const ConstMatMap<T> A(a, transA ? k : m, transA ? m : k, Eigen::OuterStride<>(lda));
-  const ConstMatMap<T> B(b, transB ? n : k, transB ? k : n, Eigen::OuterStride<>(ldb));
-  MatMap<T> C(c, m, n, Eigen::OuterStride<>(ldc));
-  if (!transA && !transB) scaleAndAddProduct(C, beta, alpha, A, B);
-  else if (transA && !transB) scaleAndAddProduct(C, beta, alpha, A.transpose(), B);
-  else if (!transA) scaleAndAddProduct(C, beta, alpha, A, B.transpose());
-  else scaleAndAddProduct(C, beta, alpha, A.transpose(), B.transpose());
-}
-
-/// Matrix-vector work (multiply-adds) from which gemv and ger split their rows or columns
-/// among OpenMP threads (Eigen's own gemv and rank-1 update run on one): a 512 x 256 float
-/// matrix, 512 KB. Measured on the Torch7 suite's batch-1 MLPs (784 x 500 and 1000 x 1000
-/// layers): without the split, their 2-thread steps were 10-25% slower than OpenBLAS's.
-inline constexpr double kParallelMatVec = 1 << 17;
+/// Work (multiply-adds) from which gemm, gemv and ger split their result among OpenMP threads
+/// themselves: Eigen's own threshold for its gemm threads (twice its 50,000 multiply-adds per
+/// task), so that where t7 splits (kEigenThreadsSide) no product runs on Eigen's threads.
+/// Eigen's gemv and rank-1 update run on one thread; without the split, the Torch7 suite's
+/// batch-1 MLPs (784 x 500 and 1000 x 1000 layers) took 10-25% longer on 2 threads than with
+/// OpenBLAS's.
+inline constexpr double kParallelProduct = 100000;
 
 /// Calls f(lo, hi) over [0, count) in blocks of whole 16-element runs, one per thread of an
 /// OpenMP team when the `work` is worth it and no team is running already; else f(0, count).
 template <class F>
-void splitMatVec(index_t count, [[maybe_unused]] double work, F&& f) {
+void splitProduct(index_t count, [[maybe_unused]] double work, F&& f) {
 #ifdef _OPENMP
-  if (work >= kParallelMatVec && count >= 32 && omp_get_max_threads() > 1 && omp_in_parallel() == 0) {
+  if (work >= kParallelProduct && count >= 32 && omp_get_max_threads() > 1 && omp_in_parallel() == 0) {
 #pragma omp parallel
     {
       const index_t team = omp_get_num_threads(), t = omp_get_thread_num();
@@ -154,6 +144,38 @@ void splitMatVec(index_t count, [[maybe_unused]] double work, F&& f) {
   f(0, count);
 }
 
+/// Products whose result C has both sides at least this long run on Eigen's own threads, which
+/// split C and share the packed operands. Where a side is shorter (a batch of 60 rows, a
+/// 10-unit layer, a convolution's 16 to 128 planes), t7 splits C's longer side among its
+/// threads and each computes its block with Eigen on one thread (inside a team Eigen starts
+/// none): Eigen's split left a thread idle there, or spinning on the shared packing. Measured on
+/// 2 threads, float, Intel Xeon (AVX-512), Eigen's split -> t7's: 60 x 10 x 784 25 -> 18 us
+/// (1 thread: 22), 10 x 784 x 60 31 -> 12 us (13), 60 x 1000 x 1000 1001 -> 882 us,
+/// 64 x 576 x 1024 479 -> 398 us, 128 x 64 x 1152 145 -> 90 us; with both sides long, Eigen's
+/// own split was as fast or faster (576 x 1024 x 64: 312 against 372 us).
+inline constexpr index_t kEigenThreadsSide = 256;
+
+template <class T>
+void gemm(bool transA, bool transB, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
+          const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+  // C's rows [r0, r0 + rows) x columns [c0, c0 + cols)
+  const auto block = [&](index_t r0, index_t rows, index_t c0, index_t cols) {
+    const ConstMatMap<T> A(a + (transA ? r0 : r0 * lda), transA ? k : rows, transA ? rows : k,
+                           Eigen::OuterStride<>(lda));
+    const ConstMatMap<T> B(b + (transB ? c0 * ldb : c0), transB ? cols : k, transB ? k : cols,
+                           Eigen::OuterStride<>(ldb));
+    MatMap<T> C(c + r0 * ldc + c0, rows, cols, Eigen::OuterStride<>(ldc));
+    if (!transA && !transB) scaleAndAddProduct(C, beta, alpha, A, B);
+    else if (transA && !transB) scaleAndAddProduct(C, beta, alpha, A.transpose(), B);
+    else if (!transA) scaleAndAddProduct(C, beta, alpha, A, B.transpose());
+    else scaleAndAddProduct(C, beta, alpha, A.transpose(), B.transpose());
+  };
+  const double work = static_cast<double>(m) * n * k;
+  if (std::min(m, n) >= kEigenThreadsSide) block(0, m, 0, n);
+  else if (m > n) splitProduct(m, work, [&](index_t lo, index_t hi) { block(lo, hi - lo, 0, n); });
+  else splitProduct(n, work, [&](index_t lo, index_t hi) { block(0, m, lo, hi - lo); });
+}
+
 template <class T>
 void gemv(bool trans, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta,
           T* y, index_t incy) {
@@ -161,10 +183,9 @@ void gemv(bool trans, index_t m, index_t n, T alpha, const T* a, index_t lda, co
   const ConstVecMap<T> X(x, trans ? m : n, Eigen::InnerStride<>(incx));
   VecMap<T> Y(y, trans ? n : m, Eigen::InnerStride<>(incy));
   // blocks of y: rows of A, or columns of A when transposed
-  splitMatVec(trans ? n : m, static_cast<double>(m) * n, [&](index_t lo, index_t len) {
-    len -= lo;
-    if (trans) scaleAndAddProduct(Y.segment(lo, len), beta, alpha, A.middleCols(lo, len).transpose(), X);
-    else scaleAndAddProduct(Y.segment(lo, len), beta, alpha, A.middleRows(lo, len), X);
+  splitProduct(trans ? n : m, static_cast<double>(m) * n, [&](index_t lo, index_t hi) {
+    if (trans) scaleAndAddProduct(Y.segment(lo, hi - lo), beta, alpha, A.middleCols(lo, hi - lo).transpose(), X);
+    else scaleAndAddProduct(Y.segment(lo, hi - lo), beta, alpha, A.middleRows(lo, hi - lo), X);
   });
 }
 
@@ -173,9 +194,8 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
   MatMap<T> A(a, m, n, Eigen::OuterStride<>(lda));
   const ConstVecMap<T> X(x, m, Eigen::InnerStride<>(incx));
   const ConstVecMap<T> Y(y, n, Eigen::InnerStride<>(incy));
-  splitMatVec(m, static_cast<double>(m) * n, [&](index_t lo, index_t len) {
-    len -= lo;
-    A.middleRows(lo, len).noalias() += alpha * X.segment(lo, len) * Y.transpose();
+  splitProduct(m, static_cast<double>(m) * n, [&](index_t lo, index_t hi) {
+    A.middleRows(lo, hi - lo).noalias() += alpha * X.segment(lo, hi - lo) * Y.transpose();
   });
 }
 
