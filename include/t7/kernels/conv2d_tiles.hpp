@@ -447,14 +447,16 @@ void transposeGrad(const T* gy, index_t M, index_t P, index_t mp, T* gyT) {
 }
 
 /// gw [M x K] += scale * sum_n gy[n] (x) x[n], the weight gradient of forward(), for a
-/// stride-1, undilated window of at most kMaxGradColumns kernel columns. `work` and `partials` are workspaces (per-thread padded images and
-/// transposed gradOutputs; per-thread tap-major sums).
+/// stride-1, undilated window of at most kMaxGradColumns kernel columns. `work` and
+/// `partials` are workspaces (per-thread padded images and transposed gradOutputs; per-thread
+/// tap-major sums).
 template <class T>
 void accGrad(const T* x, const Window2d& g, const T* gy, index_t M, T* gw, T scale, index_t N, Tensor<T>& work,
              Tensor<T>& partials) {
   constexpr index_t L = kLanes<T>;
   const index_t P = g.outH() * g.outW();
   if (N == 0 || M == 0 || P <= 0 || scale == T(0)) return;
+  T7_DEBUG_ASSERT(g.kW <= kMaxGradColumns);
   const Grid s = Grid::of<T>(g, M);
   const index_t K = g.patchSize(), KM = K * s.mp, xs = g.channels * g.height * g.width, ys = M * P;
   const index_t slot = roundUp16(s.pad.padded + P * s.mp), sumSize = roundUp16(KM), tasks = gradTasks(g, s, L);
@@ -466,15 +468,14 @@ void accGrad(const T* x, const Window2d& g, const T* gy, index_t M, T* gw, T sca
     direct::padImage(x + n * xs, g, s.pad, pad);
     transposeGrad(gy + n * ys, M, P, s.mp, pad + s.pad.padded);
   };
+  std::fill(sum, sum + KM, T(0));
   if (threads > 1 && N >= threads && static_cast<double>(N) * ys * K >= (1 << 16)) {  // one sample per thread
-    std::fill(sum, sum + KM, T(0));
     kernels::detail::sumPerThread(N, KM, partials, sum, T(1), [&](index_t n, T* mine, int t) {
       T* pad = ws + t * slot;
       prepare(n, pad);
       for (index_t k = 0; k < tasks; ++k) gradTask(pad, g, s, pad + s.pad.padded, k, mine);
     });
   } else {  // samples in turn, the tasks (disjoint parts of the sum) shared among threads
-    std::fill(sum, sum + KM, T(0));
     [[maybe_unused]] const bool par = threads > 1 && static_cast<double>(ys) * K >= (1 << 16);
     for (index_t n = 0; n < N; ++n) {
       prepare(n, ws);
