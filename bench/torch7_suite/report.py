@@ -3,8 +3,10 @@
 
 Usage: python3 bench/torch7_suite/report.py OUT_DIR
 Reads OUT_DIR/t7.json and OUT_DIR/torch_*.json (Google Benchmark JSON of suite_t7 and of
-suite_libtorch in each OpenBLAS configuration), OUT_DIR/t7avx2.json when present (suite_t7
-built for AVX2 with OpenBLAS's GEMM, where the default build targets AVX-512), OUT_DIR/machine.txt;
+suite_libtorch in each OpenBLAS configuration), OUT_DIR/t7_2011.json when present (suite_t7
+--step 2011: Torch7's 2011 training step, the one the Torch7 reference figures measure),
+OUT_DIR/t7avx2.json when present (suite_t7 built for AVX2 with OpenBLAS's GEMM, where the
+default build targets AVX-512), OUT_DIR/machine.txt;
 writes OUT_DIR/results.csv, results.json, table.md and plot.svg, and prints the table.
 Standard library only (no matplotlib): the plot is SVG written by hand.
 """
@@ -29,7 +31,8 @@ NETS = [
 ]
 
 # The original Lua Torch7 on this machine kind (../shared/bench-spec.md: examples/s, medians of
-# 3, not measured in this run): (batch, threads) -> figure; "2 threads" is its best 2-core setup.
+# 3, not measured in this run, with the 2011 script's step, accUpdateGradParameters): (batch,
+# threads) -> figure; "2 threads" is its best 2-core setup. t7's 2011 step is compared with it.
 TORCH7 = {
     "mlp_784_10": {(1, 1): 32585, (1, 2): 35293, (60, 1): 839029, (60, 2): 840914},
     "mlp_784_500_10": {(1, 1): 9271, (1, 2): 12181, (60, 1): 38023, (60, 2): 50060},
@@ -86,7 +89,8 @@ def rfmt(r):
 
 
 def plot(rows, path, machine):
-    """Horizontal bars of t7 / LibTorch per cell on a log scale, with each cell's target."""
+    """Horizontal bars of t7 / LibTorch per cell on a log scale, with each cell's target, and a
+    dot at t7's 2011 step / LibTorch where it was measured."""
     cells = [r for r in rows if r["t7_over_libtorch"]]
     if not cells:
         return
@@ -105,7 +109,7 @@ def plot(rows, path, machine):
         f'<text x="10" y="18" font-size="14" font-weight="bold">t7 / LibTorch, examples/s '
         f'(Torch7 paper benchmark suite)</text>',
         f'<text x="10" y="36" fill="#555">{machine}. Bar: measured ratio (log scale); '
-        f'tick: issue #8 target; green: met, red: not met.</text>',
+        f'tick: issue #8 target; green: met, red: not met; dot: t7 with the 2011 step.</text>',
     ]
     v = lo
     while v <= hi:
@@ -123,7 +127,12 @@ def plot(rows, path, machine):
                    f'fill="{"#3a9a4a" if met else "#c8463c"}"/>')
         out.append(f'<line x1="{x(r["target"]):.1f}" y1="{y + 1}" x2="{x(r["target"]):.1f}" y2="{y + bar - 1}" '
                    f'stroke="#000" stroke-width="2"/>')
-        out.append(f'<text x="{max(x0, x1) + 4:.1f}" y="{y + bar - 4}">{r["t7_over_libtorch"]:.2f}x</text>')
+        end = max(x0, x1)
+        if r.get("t7_2011_over_libtorch"):
+            x2 = x(r["t7_2011_over_libtorch"])
+            out.append(f'<circle cx="{x2:.1f}" cy="{y + bar / 2:.1f}" r="3.5" fill="#1f5fa8"/>')
+            end = max(end, x2 + 3)
+        out.append(f'<text x="{end + 4:.1f}" y="{y + bar - 4}">{r["t7_over_libtorch"]:.2f}x</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -133,6 +142,7 @@ def main():
     out = sys.argv[1]
     t7 = load(os.path.join(out, "t7.json"))
     avx = load(os.path.join(out, "t7avx2.json")) if os.path.exists(os.path.join(out, "t7avx2.json")) else {}
+    old = load(os.path.join(out, "t7_2011.json")) if os.path.exists(os.path.join(out, "t7_2011.json")) else {}
     configs = {}
     for p in sorted(glob.glob(os.path.join(out, "torch_*.json"))):
         configs[os.path.basename(p)[len("torch_"):-len(".json")]] = load(p)
@@ -152,12 +162,13 @@ def main():
                     if v and (best is None or v > best):
                         best, best_cfg = v, cfg
                 ref = TORCH7.get(net, {}).get((batch, threads))
-                a = avx.get(key)
+                a, o = avx.get(key), old.get(key)
                 rows.append({
                     "network": net, "title": title, "batch": batch, "threads": threads,
                     "t7": t7[key], "libtorch": best, "libtorch_config": best_cfg,
                     "t7_over_libtorch": ratio(t7[key], best), "target": target(net, kind, batch),
-                    "torch7_reference": ref, "t7_over_torch7": ratio(t7[key], ref),
+                    "t7_2011": o, "t7_2011_over_libtorch": ratio(o, best),
+                    "torch7_reference": ref, "t7_2011_over_torch7": ratio(o, ref),
                     "t7_avx2": a, "t7_avx2_over_libtorch": ratio(a, best),
                 })
     for r in rows:
@@ -166,8 +177,9 @@ def main():
     for net, title, kind in NETS:
         one, two = t7.get((net, 60, 1)), t7.get((net, 60, 2))
         if one and two:
+            o1, o2 = old.get((net, 60, 1)), old.get((net, 60, 2))
             scaling.append({"network": net, "title": title, "t7_2T_over_1T": two / one,
-                            "met": two / one >= SCALING_TARGET})
+                            "met": two / one >= SCALING_TARGET, "t7_2011_2T_over_1T": ratio(o2, o1)})
 
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()) if rows else ["network"])
@@ -179,20 +191,29 @@ def main():
 
     cfg_names = {"blas1": "OpenBLAS 1 thread", "default": "OpenBLAS default"}
     lines = [f"Machine: {machine}", "",
-             "| network | batch | threads | t7 ex/s | LibTorch ex/s | LibTorch config | t7 / LibTorch | target | "
-             "Torch7 ex/s (ref.) | t7 / Torch7 |" + (" t7 AVX2 build ex/s | AVX2 / LibTorch |" if avx else ""),
-             "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|" + ("---:|---:|" if avx else "")]
+             "t7 and LibTorch run the same loop (forward, zero the gradients, backward, update); "
+             "t7 2011 is t7 with the step of Torch7's 2011 script (accUpdateGradParameters), "
+             "the step the Torch7 figures measure.", "",
+             "| network | batch | threads | t7 ex/s | LibTorch ex/s | LibTorch config | t7 / LibTorch | target | " +
+             ("t7 2011 ex/s | 2011 / LibTorch | " if old else "") + "Torch7 ex/s (ref.) | " +
+             ("t7 2011 / Torch7 |" if old else "") + (" t7 AVX2 build ex/s | AVX2 / LibTorch |" if avx else ""),
+             "|---|---:|---:|---:|---:|---|---:|---:|" + ("---:|---:|" if old else "") + "---:|" +
+             ("---:|" if old else "") + ("---:|---:|" if avx else "")]
     for r in rows:
         met = "" if r["met"] is None else (" ✓" if r["met"] else " ✗")
         lines.append(
             f'| {r["title"]} | {r["batch"]} | {r["threads"]} | {fmt(r["t7"])} | {fmt(r["libtorch"])} | '
             f'{cfg_names.get(r["libtorch_config"], r["libtorch_config"] or "-")} | {rfmt(r["t7_over_libtorch"])}{met} | '
-            f'≥ {r["target"]:g}x | {fmt(r["torch7_reference"])} | {rfmt(r["t7_over_torch7"])} |' +
+            f'≥ {r["target"]:g}x | ' +
+            (f'{fmt(r["t7_2011"])} | {rfmt(r["t7_2011_over_libtorch"])} | ' if old else "") +
+            f'{fmt(r["torch7_reference"])} |' + (f' {rfmt(r["t7_2011_over_torch7"])} |' if old else "") +
             (f' {fmt(r["t7_avx2"])} | {rfmt(r["t7_avx2_over_libtorch"])} |' if avx else ""))
     lines += ["", f"t7's own 2-thread scaling at batch 60 (target ≥ {SCALING_TARGET}x):", "",
-              "| network | t7 2 threads / 1 thread |", "|---|---:|"]
+              "| network | t7 2 threads / 1 thread |" + (" t7 2011 step |" if old else ""),
+              "|---|---:|" + ("---:|" if old else "")]
     for s in scaling:
-        lines.append(f'| {s["title"]} | {s["t7_2T_over_1T"]:.2f}x{" ✓" if s["met"] else " ✗"} |')
+        lines.append(f'| {s["title"]} | {s["t7_2T_over_1T"]:.2f}x{" ✓" if s["met"] else " ✗"} |' +
+                     (f' {rfmt(s["t7_2011_2T_over_1T"])} |' if old else ""))
     met = sum(1 for r in rows if r["met"])
     judged = sum(1 for r in rows if r["met"] is not None)
     lines += ["", f"Targets met: {met} of {judged} cells vs LibTorch, "

@@ -2,8 +2,11 @@
 # The Torch7 paper's benchmark suite, t7 beside LibTorch, in one run (under 10 minutes on
 # 2 cores): builds suite_t7 and suite_libtorch, checks that one SGD step of every network gives
 # the same loss and weights on both sides, times every network x batch (1, 60) x threads (1, 2),
-# and prints the table. Writes BUILD/torch7_suite/{t7,torch_*}.json, results.csv,
-# results.json, table.md (docs/performance.md shows it) and plot.svg.
+# and prints the table. t7 runs two steps: the loop LibTorch runs (forward, zeroGradParameters,
+# backward, then the update: t7.json), and the step of Torch7's 2011 script, the one the Torch7
+# figures measure (accUpdateGradParameters: gradients applied straight to the weights:
+# t7_2011.json); suite_t7.cpp says more. Writes BUILD/torch7_suite/{t7,t7_2011,torch_*}.json,
+# results.csv, results.json, table.md (docs/performance.md shows it) and plot.svg.
 #
 #   bash bench/torch7_suite/run.sh [build-dir] [--filter REGEX]   e.g. --filter 'mlp|cnn32/'
 #
@@ -50,6 +53,10 @@ if [[ -x "$build/bench/suite_libtorch" ]]; then
   echo "== Same computation: one SGD step of each network from the same weights and data"
   "$build/bench/suite_t7" --check "$out/check" >/dev/null
   "$build/bench/suite_libtorch" --check "$out/check" | tee "$out/check.txt"
+  echo "== The same check for t7's 2011 step (accUpdateGradParameters)"
+  mkdir -p "$out/check_2011"
+  "$build/bench/suite_t7" --step 2011 --check "$out/check_2011" >/dev/null
+  "$build/bench/suite_libtorch" --check "$out/check_2011" | tee "$out/check_2011.txt"
   if [[ -x "$build/bench/suite_t7_avx2" ]]; then
     echo "== The same check for t7's AVX2 build"
     mkdir -p "$out/check_avx2"
@@ -61,6 +68,8 @@ fi
 gb=(--benchmark_out_format=json)
 echo "== t7"
 "$build/bench/suite_t7" --benchmark_out="$out/t7.json" "${gb[@]}" --benchmark_filter="$filter"
+echo "== t7, the 2011 step (accUpdateGradParameters)"
+"$build/bench/suite_t7" --step 2011 --benchmark_out="$out/t7_2011.json" "${gb[@]}" --benchmark_filter="$filter"
 if [[ -x "$build/bench/suite_t7_avx2" ]]; then
   echo "== t7 built for AVX2 (OpenBLAS's GEMM)"
   "$build/bench/suite_t7_avx2" --benchmark_out="$out/t7avx2.json" "${gb[@]}" --benchmark_filter="$filter"

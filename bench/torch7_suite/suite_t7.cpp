@@ -2,16 +2,25 @@
 // plain SGD, batch 1 and 60, 1 and 2 threads; one Google Benchmark per cell, items_per_second =
 // examples/s. bench/torch7_suite/run.sh runs it beside suite_libtorch and prints the table.
 //
-//   suite_t7 [Google Benchmark flags]   time every cell (--benchmark_filter=cnn32/ for a few)
-//   suite_t7 --check DIR                one SGD step of every network from fixed weights and
-//                                       data, written to DIR for suite_libtorch --check
+//   suite_t7 [--step 2011] [Google Benchmark flags]   time every cell (--benchmark_filter=cnn32/
+//                                                     for a few)
+//   suite_t7 [--step 2011] --check DIR   one SGD step of every network from fixed weights and
+//                                        data, written to DIR for suite_libtorch --check
 //
-// The step is Torch7's tutorial one: forward, criterion, zeroGradParameters, backward (no
-// gradInput for the first layer), then w -= lr * dw on getParameters()' flat tensors.
+// Two training steps, both plain SGD on the same networks (Step):
+// - the default, cells "t7/...": Torch7's tutorial step, the loop LibTorch's side runs too:
+//   forward, criterion, zeroGradParameters, backward (no gradInput for the first layer), then
+//   w -= lr * dw on getParameters()' flat tensors;
+// - `--step 2011`, cells "t7-2011/...": the step of Torch7's 2011 benchmark script (and of
+//   nn.StochasticGradient), which the Torch7 figures of bench-spec.md measure: each layer's
+//   gradInput, then accUpdateGradParameters(input, gradOutput, lr) applies the layer's gradient
+//   straight to its weights. No gradient buffer is zeroed, filled and read back: a batch-1 MLP
+//   step touches its weights 3 times instead of 5 and its gradients not at all.
 #include <t7/t7.hpp>
 #include <t7/nn.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "harness.hpp"
@@ -68,7 +77,11 @@ struct Data {
   }
 };
 
+/// The training step a run times (see the top of this file).
+enum class Step { tutorial, torch2011 };
+
 /// One network in training: the step the suite times.
+template <Step kind>
 struct Trainer {
   nn::Sequential<float> net;
   nn::ClassNLLCriterion<float> criterion;
@@ -81,26 +94,39 @@ struct Trainer {
     const FloatTensor& y = net.forward(x).tensor();
     const double loss = criterion.forward(y, t);
     const FloatTensor& g = criterion.backward(y, t);
-    net.zeroGradParameters();
-    // backward from the last layer to the first, which computes no gradInput (its input is data)
+    // from the last layer to the first, which computes no gradInput (its input is data)
     nn::Activity<float> gout = g;
     const nn::Activity<float>* cur = &gout;
-    for (std::size_t i = net.size(); i-- > 1;) cur = &net.get(i).backward(net.get(i - 1).output, *cur, 1);
-    net.get(0).accGradParameters(nn::Activity<float>(x), *cur, 1);
-    params.add(static_cast<float>(-suite::learningRate), grads);
+    if constexpr (kind == Step::tutorial) {
+      net.zeroGradParameters();
+      for (std::size_t i = net.size(); i-- > 1;) cur = &net.get(i).backward(net.get(i - 1).output, *cur, 1);
+      net.get(0).accGradParameters(nn::Activity<float>(x), *cur, 1);
+      params.add(static_cast<float>(-suite::learningRate), grads);
+    } else {
+      // a layer's gradInput first, from the weights before this step's update
+      for (std::size_t i = net.size(); i-- > 1;) {
+        const nn::Activity<float>& input = net.get(i - 1).output;
+        const nn::Activity<float>* gradInput = &net.get(i).updateGradInput(input, *cur);
+        net.get(i).accUpdateGradParameters(input, *cur, suite::learningRate);
+        cur = gradInput;
+      }
+      net.get(0).accUpdateGradParameters(nn::Activity<float>(x), *cur, suite::learningRate);
+    }
     return loss;
   }
 };
 
 /// One cell: the network trained on its data pool (batch `batch`, `threads` threads).
+template <Step kind>
 void runCell(benchmark::State& state, int net, index_t batch, int threads) {
   setNumThreads(threads);
   manualSeed(1);
-  suite::trainCell<Trainer, Data>(state, net, batch);
+  suite::trainCell<Trainer<kind>, Data>(state, net, batch);
   setNumThreads(getNumCores());
 }
 
 /// Writes the check files of every network and batch (networks.hpp, "the check exchange").
+template <Step kind>
 void writeChecks(const std::string& dir) {
   const auto array = [](const FloatTensor& t) {
     suite::Array a;
@@ -113,7 +139,7 @@ void writeChecks(const std::string& dir) {
     for (int batch : suite::batches) {
       const suite::Net& net = suite::nets[n];
       manualSeed(7);
-      Trainer t(net);
+      Trainer<kind> t(net);
       Data data(net, batch);
       std::vector<suite::Array> init;
       for (const FloatTensor& w : t.net.parameters().weights) init.push_back(array(w));
@@ -134,8 +160,30 @@ void writeChecks(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return suite::runSuite("t7", argc, argv, runCell, [](const std::string& dir) {
-    writeChecks(dir);
-    return 0;
-  });
+  // `--step 2011` (anywhere) picks the 2011 step; the other arguments go on to the harness
+  bool torch2011 = false;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--step") == 0 && i + 1 < argc) {
+      if (std::strcmp(argv[i + 1], "2011") != 0) {
+        std::fprintf(stderr, "suite_t7: --step takes 2011, not %s\n", argv[i + 1]);
+        return 2;
+      }
+      torch2011 = true;
+      ++i;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  const auto checks = [](auto writer) {
+    return [writer](const std::string& dir) {
+      writer(dir);
+      return 0;
+    };
+  };
+  if (torch2011)
+    return suite::runSuite("t7-2011", argc, argv, runCell<Step::torch2011>,
+                           checks(writeChecks<Step::torch2011>));
+  return suite::runSuite("t7", argc, argv, runCell<Step::tutorial>, checks(writeChecks<Step::tutorial>));
 }
