@@ -24,7 +24,8 @@
 // validation accuracy and examples/s, and at the end the confusion matrix's figures (global,
 // per-class average, mean IoU) with the worst classes; --confusion prints the full 43x43
 // matrix. --augment adds random crops (4-pixel padding; no flips: they would turn "keep left"
-// into "keep right"). --smoke trains on 256 generated images (or 256 of --data) for one epoch (CI).
+// into "keep right"). --smoke trains on 256 generated images (or 256 of --data) for one epoch and
+// validates on 128 (CI); --train-size / --val-size / --epochs still change those.
 #include <t7/data/batch.hpp>
 #include <t7/data/gtsrb.hpp>
 #include <t7/data/progress.hpp>
@@ -57,6 +58,9 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
+  // --smoke first: the short run's defaults, which the other options may still change
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--smoke") o.smoke = true, o.epochs = 1, o.trainSize = 256, o.valSize = 128;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -252,7 +256,6 @@ int main(int argc, char** argv) try {
   Options opt = parse(argc, argv);
   if (opt.threads > 0) setNumThreads(opt.threads);
   manualSeed(opt.seed);  // weights and dropout masks
-  if (opt.smoke) opt.epochs = 1, opt.trainSize = 256, opt.valSize = 128;
 
   // ---- data ---------------------------------------------------------------------------------
   std::string dir = opt.data;
