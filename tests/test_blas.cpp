@@ -321,7 +321,7 @@ TEST_CASE("mv, mv of a transpose and addr large enough to split over threads", "
   setNumThreads(threads);
 }
 
-TEMPLATE_TEST_CASE("addmm split over threads by t7 or by Eigen: every operand layout, the result a view",
+TEMPLATE_TEST_CASE("addmm split over threads by t7 or by Eigen: both operand orders, the result a view",
                    "[blas]", float, double) {
   // 60 x 200 x 120 and 200 x 40 x 100: a side under kEigenThreadsSide and past kParallelProduct,
   // so t7 splits C's columns (rows) into blocks of 16 per thread, each a product of its own;
