@@ -8,6 +8,7 @@
 
 #include <t7/core/threads.hpp>
 #include <t7/math/blas.hpp>
+#include <t7/math/compare.hpp>
 
 #include <array>
 #include <cmath>
@@ -87,6 +88,28 @@ double maxRelativeError(const Tensor<T>& got, const std::vector<double>& want) {
     worst = std::max(worst, e);
   }
   return worst;
+}
+
+/// addmm(res, 0, res, 2, a, b), then addmm(res, 0.5, res, 1, a, b) from random values, into a
+/// `res` narrowed out of a wider matrix of NaNs (its leading dimension is not its width),
+/// against `product` (a times b in double): beta 0 ignores the NaNs, and the elements around
+/// the result stay unwritten.
+template <class T>
+void checkAddmmIntoView(const Tensor<T>& a, const Tensor<T>& b, const std::vector<double>& product) {
+  const index_t m = a.size(0), n = b.size(1);
+  const double tol = std::is_same_v<T, float> ? 2e-4 : 1e-10;
+  Tensor<T> wide(m + 1, n + 5);
+  wide.fill(static_cast<T>(kNaN));
+  Tensor<T> res = wide.narrow(0, 1, m).narrow(1, 3, n);
+  addmm(res, T(0), res, T(2), a, b);
+  CHECK(maxRelativeError(res, axpby(0, {}, 2, product)) < tol);
+  const Tensor<T> m0 = randn<T>(m, n);
+  res.copy(m0);
+  addmm(res, T(0.5), res, T(1), a, b);
+  CHECK(maxRelativeError(res, axpby(0.5, toDoubles(m0), 1, product)) < tol);
+  CHECK(std::isnan(static_cast<double>(wide(0, 4))));
+  CHECK(std::isnan(static_cast<double>(wide(1, 2))));
+  CHECK(std::isnan(static_cast<double>(wide(m, n + 3))));
 }
 
 enum class Layout { Contiguous, Transposed, Narrowed, Strided, ColumnNarrowed };
@@ -301,12 +324,7 @@ TEST_CASE("mv, mv of a transpose and addr large enough to split over threads", "
   // blocks per thread; against double loops, on 1, 2 and 3 threads (blocks of 16 rows)
   manualSeed(5);
   const FloatTensor a = randn<float>(600, 300), x = randn<float>(300), z = randn<float>(600);
-  std::vector<double> ax(600, 0.0), atz(300, 0.0);
-  for (index_t i = 0; i < 600; ++i)
-    for (index_t j = 0; j < 300; ++j) {
-      ax[i] += double(a(i, j)) * x(j);
-      atz[j] += double(a(i, j)) * z(i);
-    }
+  const std::vector<double> ax = refMV(a, x), atz = refMV(FloatTensor(a.t()), z);
   const int threads = getNumThreads();
   for (int n : {1, 2, 3}) {
     setNumThreads(n);
@@ -334,33 +352,104 @@ TEMPLATE_TEST_CASE("addmm split over threads by t7 or by Eigen: both operand ord
   };
   for (const Case c : {Case{60, 200, 120}, Case{200, 40, 100}, Case{300, 260, 20}}) {
     INFO(c.m << " x " << c.n << " x " << c.k);
-    REQUIRE(static_cast<double>(c.m) * c.n * c.k >= blas::eigen::kParallelProduct);
+    REQUIRE(static_cast<double>(c.m) * c.n * c.k >= blas::kParallelProduct);
     REQUIRE((std::min(c.m, c.n) < blas::eigen::kEigenThreadsSide) == (c.m != 300));
     manualSeed(6);
     const auto a = randomMatrix<TestType>(c.m, c.k), b = randomMatrix<TestType>(c.k, c.n);
-    const auto m0 = randomMatrix<TestType>(c.m, c.n);
     const auto product = refMM(a, b);
-    const double tol = std::is_same_v<TestType, float> ? 2e-4 : 1e-10;
     const int threads = getNumThreads();
     for (int n : {1, 2, 3}) {
       setNumThreads(n);
       for (Layout la : {Layout::Contiguous, Layout::Transposed})
         for (Layout lb : {Layout::Contiguous, Layout::Transposed}) {
           INFO(n << " threads, " << name(la) << " x " << name(lb));
-          Tensor<TestType> wide(c.m + 1, c.n + 5);
-          wide.fill(static_cast<TestType>(kNaN));
-          Tensor<TestType> res = wide.narrow(0, 1, c.m).narrow(1, 3, c.n);
-          addmm(res, TestType(0), res, TestType(2), laidOut(a, la), laidOut(b, lb));
-          CHECK(maxRelativeError(res, axpby(0, {}, 2, product)) < tol);
-          res.copy(m0);
-          addmm(res, TestType(0.5), res, TestType(1), laidOut(a, la), laidOut(b, lb));
-          CHECK(maxRelativeError(res, axpby(0.5, toDoubles(m0), 1, product)) < tol);
-          // the columns around the result were not written
-          CHECK(std::isnan(static_cast<double>(wide(1, 2))));
-          CHECK(std::isnan(static_cast<double>(wide(c.m, c.n + 3))));
+          checkAddmmIntoView(laidOut(a, la), laidOut(b, lb), product);
         }
     }
     setNumThreads(threads);
+  }
+}
+
+TEMPLATE_TEST_CASE("addmm's skinny products (a side of at most 16): tiles, tails along k and n, threads",
+                   "[blas]", float, double) {
+  // A B^T with a short side (skinny::dots: Linear's forward pass with few outputs) and A^T B
+  // with few rows (skinny::outerSums: its weight gradient), against double loops: tiles of 1
+  // to 5 columns (rows) and every leftover of rows, k not a multiple of the vector (the last
+  // vector masked), n not a multiple of it (the last vector overlapping the one before), on
+  // 1, 2 and 3 threads (the products past kParallelSkinny split C's long side), into a result
+  // narrowed out of a wider matrix, beta 0 (NaNs ignored) and 0.5.
+  namespace blas = t7::detail::blas;
+  struct Case {
+    bool dots;  // A B^T, else A^T B
+    index_t m, n, k;
+  };
+  const Case cases[] = {{true, 60, 10, 784},   {true, 60, 10, 131},  {true, 7, 16, 500},    {true, 61, 1, 200},
+                        {true, 45, 13, 128},   {true, 10, 200, 131}, {true, 3, 40, 250},    {true, 301, 10, 400},
+                        {true, 12, 300, 300},  {false, 10, 784, 60}, {false, 13, 500, 60}, {false, 1, 16, 1},
+                        {false, 16, 40, 256},  {false, 10, 17, 60},  {false, 5, 23, 7},    {false, 10, 1000, 120}};
+  int split = 0;
+  for (const Case c : cases) split += static_cast<double>(c.m) * c.n * c.k >= blas::kParallelSkinny;
+  REQUIRE(split == 3);
+  for (const Case c : cases) {
+    INFO((c.dots ? "A B^T " : "A^T B ") << c.m << " x " << c.n << " x " << c.k);
+    REQUIRE(blas::skinny::applies<TestType>(!c.dots, c.dots, c.m, c.n, c.k));
+    manualSeed(8);
+    // A is used as A (m x k) or A^T (stored k x m), B as B^T (stored n x k) or B (k x n):
+    // both stored row-major, the product's operands are views.
+    const auto a = c.dots ? randomMatrix<TestType>(c.m, c.k) : randomMatrix<TestType>(c.k, c.m).t();
+    const auto b = c.dots ? randomMatrix<TestType>(c.n, c.k).t() : randomMatrix<TestType>(c.k, c.n);
+    const auto product = refMM(a, b);
+    const int threads = getNumThreads();
+    for (int n : {1, 2, 3}) {
+      setNumThreads(n);
+      INFO(n << " threads");
+      checkAddmmIntoView(a, b, product);
+    }
+    setNumThreads(threads);
+  }
+}
+
+TEMPLATE_TEST_CASE("skinny A^T B: fewer columns than a vector (a thread's share of many) run plain loops", "[blas]",
+                   float, double) {
+  namespace skinny = t7::detail::blas::skinny;
+  manualSeed(10);
+  const index_t m = 7, k = 30;
+  const auto a = randomMatrix<TestType>(k, m), b = randomMatrix<TestType>(k, 20), c0 = randomMatrix<TestType>(m, 20);
+  for (index_t n = 1; n < skinny::kLanes<TestType>; n += 3) {
+    INFO(n << " columns");
+    Tensor<TestType> c = c0.clone();
+    // columns [2, 2 + n) of C from B's columns [2, 2 + n): the others stay as they were
+    skinny::outerSums(m, n, k, TestType(2), a.data(), m, b.data() + 2, 20, TestType(0.5), c.data() + 2, 20);
+    const auto want = refMM(a.t(), b.narrow(1, 2, n));
+    CHECK(maxRelativeError(c.narrow(1, 2, n), axpby(0.5, toDoubles(c0.narrow(1, 2, n)), 2, want)) < 1e-5);
+    CHECK(t7::equal(c.narrow(1, 0, 2), c0.narrow(1, 0, 2)));
+    CHECK(t7::equal(c.narrow(1, 2 + n, 18 - n), c0.narrow(1, 2 + n, 18 - n)));
+  }
+}
+
+TEMPLATE_TEST_CASE("skinny A B^T: an infinity where the last vector along k overlaps the one before", "[blas]",
+                   float, double) {
+  // k = 131: the last vector reads elements 115..130 (float) or 123..130 (double), those
+  // before 128 counted already and masked to zero in both operands. An infinity there is
+  // counted once: inf, where masking one operand's lanes only would give 0 * inf = NaN. An
+  // infinity in each operand; A's rows fewer (tiled along B's rows) and more than B's.
+  const TestType inf = std::numeric_limits<TestType>::infinity();
+  for (index_t m : {6, 12}) {
+    INFO(m << " x 10 x 131");
+    manualSeed(9);
+    auto a = randomMatrix<TestType>(m, 131), b = randomMatrix<TestType>(10, 131);
+    a.select(1, 125).fill(TestType(1));
+    b.select(1, 125).fill(TestType(1));
+    a(4, 125) = inf;
+    b(3, 125) = inf;
+    REQUIRE(t7::detail::blas::skinny::applies<TestType>(false, true, m, 10, 131));
+    const auto c = mm(a, b.t());
+    for (index_t i = 0; i < m; ++i)
+      for (index_t j = 0; j < 10; ++j) {
+        INFO(i << ", " << j);
+        if (i == 4 || j == 3) CHECK(c(i, j) == inf);
+        else CHECK(std::isfinite(static_cast<double>(c(i, j))));
+      }
   }
 }
 
