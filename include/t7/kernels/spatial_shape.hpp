@@ -122,7 +122,10 @@ inline PadRow padInterior(index_t ow, index_t iw, index_t left) {
 template <Element T>
 void spatialPadForward(T* out, const T* in, index_t planes, index_t ih, index_t iw, Pad2d pad, PadMode mode) {
   const index_t oh = ih + pad.top + pad.bottom, ow = iw + pad.left + pad.right;
-  const auto [lo, hi] = detail::padInterior(ow, iw, pad.left);
+  // plain variables, not a structured binding: clang before 16 cannot share one with the
+  // OpenMP region
+  const detail::PadRow interior = detail::padInterior(ow, iw, pad.left);
+  const index_t lo = interior.lo, hi = interior.hi;
   [[maybe_unused]] const bool par = planes > 1 && planes * oh * ow >= detail::kSpatialParallelThreshold;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (par)
@@ -154,7 +157,10 @@ void spatialPadForward(T* out, const T* in, index_t planes, index_t ih, index_t 
 template <Element T>
 void spatialPadBackward(T* gin, const T* gout, index_t planes, index_t ih, index_t iw, Pad2d pad, PadMode mode) {
   const index_t oh = ih + pad.top + pad.bottom, ow = iw + pad.left + pad.right;
-  const auto [lo, hi] = detail::padInterior(ow, iw, pad.left);
+  // plain variables, not a structured binding: clang before 16 cannot share one with the
+  // OpenMP region
+  const detail::PadRow interior = detail::padInterior(ow, iw, pad.left);
+  const index_t lo = interior.lo, hi = interior.hi;
   [[maybe_unused]] const bool par = planes > 1 && planes * oh * ow >= detail::kSpatialParallelThreshold;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (par)
