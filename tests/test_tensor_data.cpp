@@ -2,7 +2,11 @@
 // iteration, apply / map / map2.
 #include "helpers.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <numeric>
+
+#include <t7/core/threads.hpp>
 
 using namespace t7;
 using t7test::values;
@@ -69,6 +73,37 @@ TEST_CASE("fill and zero write every element of any layout", "[tensor][data]") {
   FloatTensor col = zeros<float>(3, 1);
   col.expand(3, 4).fill(7);  // through stride 0
   CHECK(values(col) == std::vector<float>{7, 7, 7});
+}
+
+TEST_CASE("fill of a long contiguous run splits over threads: every element set, none around it", "[tensor][data]") {
+  // Past expr::parallelThreshold() elements, blocks of detail::kParallelBlock per thread; a run
+  // of no whole number of blocks, narrowed out of a longer storage; memset for +0 only.
+  const index_t n = 9 * detail::kParallelBlock + 123;
+  REQUIRE(n >= expr::parallelThreshold());
+  const int threads = getNumThreads();
+  for (int t : {1, 2, 3}) {
+    INFO(t << " threads");
+    setNumThreads(t);
+    DoubleTensor storage(n + 2);
+    for (index_t i = 0; i < n + 2; ++i) storage(i) = -1;
+    DoubleTensor run = storage.narrow(0, 1, n);
+    run.fill(2.5);
+    const auto count = [&](auto&& pred) { return std::count_if(run.begin(), run.end(), pred); };
+    CHECK(count([](double x) { return x == 2.5; }) == n);
+    CHECK(storage(0) == -1);
+    CHECK(storage(n + 1) == -1);
+    run.zero();
+    CHECK(count([](double x) { return x == 0 && !std::signbit(x); }) == n);
+    run.fill(-0.0);
+    CHECK(count([](double x) { return x == 0 && std::signbit(x); }) == n);
+    CHECK(storage(n + 1) == -1);
+    IntTensor ints(3, n);
+    ints.fill(7);
+    CHECK(std::count(ints.begin(), ints.end(), 7) == 3 * n);
+  }
+  setNumThreads(threads);
+  FloatTensor empty;
+  CHECK(empty.fill(3).nElement() == 0);
 }
 
 TEST_CASE("clone copies data into a new contiguous storage", "[tensor][data]") {

@@ -24,23 +24,13 @@
 #include <omp.h>
 #endif
 
+#include "t7/core/parallel.hpp"
 #include "t7/expr/node.hpp"
 #include "t7/tensor/detail/iteration.hpp"
 
 
 namespace t7 {
 namespace expr {
-
-/// The default of `parallelThreshold()`, measured with bench_expr's BM_threshold (see
-/// docs/status.md): below it, waking a second thread costs more than it saves.
-inline constexpr index_t kParallelThreshold = index_t{1} << 15;
-
-/// Elements from which an elementwise loop is split across OpenMP threads; settable (for
-/// benchmarks, or machines where waking threads costs more or less).
-inline index_t& parallelThreshold() {
-  static index_t threshold = kParallelThreshold;
-  return threshold;
-}
 
 namespace detail {
 
@@ -169,7 +159,7 @@ void runChecked(bool& bad, Work&& work) {
 template <class T, class E, int N>
 [[gnu::noinline]] void runFlatThreads(T* d, const E& e, const Cursor<N>& c, index_t total, bool stream, bool& bad) {
 #ifdef _OPENMP
-  constexpr index_t chunk = 4096;  // a multiple of every batch width
+  constexpr index_t chunk = t7::detail::kParallelBlock;  // the split of forEachFlatBlock
   const index_t chunks = (total + chunk - 1) / chunk;
 #pragma omp parallel for schedule(static) reduction(|| : bad)
   for (index_t b = 0; b < chunks; ++b)

@@ -373,7 +373,8 @@ Tensor<T>& scatterImpl(const char* op, Tensor<T>& x, int dim, const LongTensor& 
   T* px = x.data();
   const T* ps = s.data();
   const index_t* pi = idx.data();
-  auto put = [ps, value](T& dst, index_t from) {  // from: element offset in src
+  // (a default capture: each mode uses one of ps and value, and clang warns of the other)
+  auto put = [&](T& dst, index_t from) {  // from: element offset in src
     if constexpr (Mode == ScatterMode::Copy) dst = ps[from];
     else if constexpr (Mode == ScatterMode::Add) dst += ps[from];
     else dst = value;

@@ -25,6 +25,7 @@
 #include "t7/core/device.hpp"
 #include "t7/core/dtype.hpp"
 #include "t7/core/error.hpp"
+#include "t7/core/parallel.hpp"
 #include "t7/core/generator.hpp"
 #include "t7/core/shape.hpp"
 #include "t7/core/storage.hpp"

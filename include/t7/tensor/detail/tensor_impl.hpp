@@ -253,10 +253,19 @@ Tensor<T, D>& Tensor<T, D>::fill(T value) {
   noteWrite();
   T* p = data();
   const bool zeroBits = value == T(0) && !std::signbit(static_cast<double>(value));  // memset-able
+  const auto run = [&](T* d, index_t n) {
+    if (zeroBits) std::memset(d, 0, static_cast<std::size_t>(n) * sizeof(T));
+    else std::fill(d, d + n, value);
+  };
+  if (isContiguous()) {
+    // one run, split across threads as elementwise expressions split it (zeroGradParameters
+    // of a large layer; the gradients stay in the caches of the threads that update them)
+    if (nElement() > 0) detail::forEachFlatBlock(nElement(), [&](index_t lo, index_t hi) { run(p + lo, hi - lo); });
+    return *this;
+  }
   detail::stridedLoop<1>(sizes_, {&strides_}, [&](index_t n, const auto& off, const auto& st) {
     T* d = p + off[0];
-    if (st[0] == 1 && zeroBits) std::memset(d, 0, static_cast<std::size_t>(n) * sizeof(T));
-    else if (st[0] == 1) std::fill(d, d + n, value);
+    if (st[0] == 1) run(d, n);
     else for (index_t i = 0; i < n; ++i) d[i * st[0]] = value;
   });
   return *this;
