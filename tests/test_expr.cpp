@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
+#include <vector>
 
 using namespace t7;
 using t7test::values;
@@ -81,6 +83,36 @@ TEST_CASE("unary math functions match the C library", "[expr]") {
   DoubleTensor xd = x.toDouble();
   checkUnary(DoubleTensor(exp(xd)), xd, [](double v) { return std::exp(v); }, 1e-14);
   checkUnary(DoubleTensor(tanh(xd)), xd, [](double v) { return std::tanh(v); }, 1e-14);
+}
+
+TEST_CASE("exp and sigmoid at the extremes: infinities, NaN, past the overflow", "[expr]") {
+  // (xsimd's double exp casts x / ln 2 to an integer, undefined for these without AVX-512DQ:
+  // op::safeExp; the sanitizer build, for AVX2, reports any such cast)
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+  const std::vector<double> v{-inf, -1e300, -1000.5, -1000, -746, -700, -0.5, 0, 0.5, 700, 709, 710,
+                              1000, 1000.5, 1e300, inf, nan, -nan, 3, -3, 20};  // 21: a partial vector too
+  auto check = [&](auto zero) {
+    using T = decltype(zero);
+    Tensor<T> x(static_cast<index_t>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) x(static_cast<index_t>(i)) = static_cast<T>(v[i]);
+    const Tensor<T> e = exp(x), s = sigmoid(x);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const T xi = x(static_cast<index_t>(i));
+      INFO("x = " << xi);
+      const T want = std::exp(xi), wantS = T(1) / (T(1) + std::exp(-xi));
+      const T got = e(static_cast<index_t>(i)), gotS = s(static_cast<index_t>(i));
+      if (std::isnan(xi)) {
+        CHECK(std::isnan(got));
+        CHECK(std::isnan(gotS));
+      } else {
+        CHECK(got == Approx(want).epsilon(1e-6).margin(0));
+        CHECK(gotS == Approx(wantS).epsilon(1e-6).margin(0));
+        CHECK(std::isinf(got) == std::isinf(want));
+      }
+    }
+  };
+  check(0.0);
+  check(0.0f);
 }
 
 TEST_CASE("every evaluation path gives identical results", "[expr]") {

@@ -3,6 +3,10 @@
 #include "helpers.hpp"
 
 #include "t7/nn.hpp"
+#include "t7/core/threads.hpp"
+
+#include <cmath>
+#include <limits>
 
 using namespace t7;
 
@@ -74,6 +78,86 @@ TEST_CASE("nn core: transfer and softmax modules by hand and by Jacobian") {
   CHECK(allclose(sum(y3, 0), ones<double>({1, 2, 2})));
   T7_REQUIRE_THROWS_WITH_ALL(sm.forward(DoubleTensor(1, 1, 1, 1, 1)), SizeError, "SoftMax", "5 dimensions");
   T7_REQUIRE_THROWS_WITH_ALL(th.backward(DoubleTensor(3), DoubleTensor(4)), SizeError, "Tanh", "gradOutput");
+}
+
+TEST_CASE("nn core: softmax kernels against double sums: lines of any length and stride, extremes, aliasing") {
+  // The exponentials run over the whole tensor in vectors (the last one padded); the sums per
+  // line. Against std::exp in double, float and double, lines of 1 to 37 elements (shorter
+  // and longer than a vector, along rows or strided across pixels), with an element of -inf
+  // (probability 0) and values near 1000; a sample alone and in a batch give the same bits;
+  // an output that is the input (in place) equals a separate one.
+  const auto check = []<class T>(T) {
+    for (index_t n : {1, 3, 10, 16, 17, 37}) {
+      for (int layout = 0; layout < 2; ++layout) {
+        INFO("n " << n << (layout ? ", 3-D (strided lines)" : ", 2-D rows"));
+        manualSeed(static_cast<std::uint64_t>(n));
+        Tensor<T> x = layout ? Tensor<T>(n, 3, 2) : Tensor<T>(5, n);
+        x.normal(0, 3);
+        if (n > 1) x.view(-1)(0) = -std::numeric_limits<T>::infinity();  // (alone on its line: NaN)
+        x.view(-1)(x.nElement() - 1) = T(1000);
+        const int dim = layout ? 0 : 1;
+        for (bool log : {false, true}) {
+          Tensor<T> y;
+          kernels::softmaxForward(y, x, dim, log);
+          const Tensor<double> xd = x.toDouble();
+          const Tensor<double> xs = layout ? xd.view(n, 6).t() : xd;  // [lines x n]
+          const Tensor<double> ys = layout ? y.toDouble().view(n, 6).t() : y.toDouble();
+          for (index_t line = 0; line < xs.size(0); ++line) {
+            double mx = -std::numeric_limits<double>::infinity(), sum = 0;
+            for (index_t k = 0; k < n; ++k) mx = std::max(mx, xs(line, k));
+            for (index_t k = 0; k < n; ++k) sum += std::exp(xs(line, k) - mx);
+            for (index_t k = 0; k < n; ++k) {
+              const double want = log ? xs(line, k) - mx - std::log(sum) : std::exp(xs(line, k) - mx) / sum;
+              INFO("line " << line << ", element " << k << (log ? ", log" : ""));
+              if (std::isinf(want)) CHECK(ys(line, k) == want);
+              else CHECK(ys(line, k) == Approx(want).epsilon(1e-5).margin(1e-6));
+            }
+          }
+          Tensor<T> inPlace = x.clone();
+          kernels::softmaxForward(inPlace, inPlace, dim, log);
+          CHECK(equal(inPlace, y));
+        }
+      }
+    }
+    // one row alone and as row 7 of a batch of 60: the same bits, forward and backward
+    manualSeed(3);
+    const Tensor<T> batch = randn<T>(60, 10), gradOut = randn<T>(60, 10);
+    Tensor<T> yb, yr, gb, gr;
+    kernels::softmaxForward(yb, batch, 1, true);
+    kernels::softmaxForward(yr, Tensor<T>(batch.narrow(0, 7, 1).clone()), 1, true);
+    CHECK(equal(yr, yb.narrow(0, 7, 1)));
+    kernels::softmaxBackward(gb, gradOut, yb, 1, true);
+    kernels::softmaxBackward(gr, Tensor<T>(gradOut.narrow(0, 7, 1).clone()), Tensor<T>(yb.narrow(0, 7, 1).clone()), 1,
+                             true);
+    CHECK(equal(gr, gb.narrow(0, 7, 1)));
+    // the log-softmax gradient written over gradOutput equals a separate one
+    Tensor<T> over = gradOut.clone();
+    kernels::softmaxBackward(over, over, yb, 1, true);
+    CHECK(equal(over, gb));
+  };
+  check(0.0f);
+  check(0.0);
+  // past expr::parallelThreshold(): lines and exponentials split over 1, 2 and 3 threads give
+  // the same bits (a 4-D batch of 6 x 7 x 40 x 40, over dim 1: lines strided by a plane)
+  manualSeed(4);
+  const FloatTensor maps = randn<float>(6, 7, 40, 40), gradMaps = randn<float>(6, 7, 40, 40);
+  REQUIRE(maps.nElement() >= expr::parallelThreshold());
+  const int threads = getNumThreads();
+  FloatTensor y1, g1;
+  for (int t : {1, 2, 3}) {
+    setNumThreads(t);
+    FloatTensor y, g;
+    kernels::softmaxForward(y, maps, 1, true);
+    kernels::softmaxBackward(g, gradMaps, y, 1, true);
+    if (t == 1) {
+      y1 = y;
+      g1 = g;
+      CHECK(allclose(sum(exp(y), 1), ones<float>(6, 1, 40, 40), {.rtol = 1e-5, .atol = 1e-5}));
+    }
+    CHECK(equal(y, y1));
+    CHECK(equal(g, g1));
+  }
+  setNumThreads(threads);
 }
 
 TEST_CASE("nn core: ClassNLLCriterion values, weights, ignoreIndex, gradients") {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
@@ -212,6 +213,36 @@ struct Abs {
   }
 };
 
+/// exp of a number or an xsimd batch, defined for every input. xsimd's batch exp rounds
+/// x / ln 2 to an integer; for doubles without AVX-512DQ that conversion is a scalar cast,
+/// undefined behaviour (UBSan reports it) for infinities, NaN and magnitudes past 2^63, though
+/// the result is then discarded. Such batches are evaluated on 0 where |x| > 1000 (exp is
+/// already 0 or inf there) and the answer put back: 0 below, inf above, NaN kept.
+template <class V>
+V safeExp(const V& a) {
+  if constexpr (std::is_arithmetic_v<V>) {
+    return std::exp(a);
+  } else {
+#if !defined(__AVX512DQ__)
+    if constexpr (std::is_same_v<typename V::value_type, double>) {
+      const V lim(1000);
+      const auto inRange = xsimd::abs(a) <= lim;  // false for NaN
+      const V r = xsimd::exp(xsimd::select(inRange, a, V(0)));
+      const V outside = xsimd::select(a < -lim, V(0), xsimd::select(a > lim, V(std::numeric_limits<double>::infinity()), a));
+      return xsimd::select(inRange, r, outside);
+    }
+#endif
+    return xsimd::exp(a);
+  }
+}
+
+struct Exp {
+  static constexpr const char* name = "exp";
+  static constexpr bool simd = true;
+  static constexpr bool floatingOnly = true;
+  template <class V> V operator()(const V& a) const { return safeExp(a); }
+};
+
 /// Unary functions of floating-point tensors (Torch7 restricts them to Float and Double).
 #define T7_UNARY_FLOAT_OP(Name, fn)                                   \
   struct Name {                                                       \
@@ -224,7 +255,6 @@ struct Abs {
       return fn(a);                                                   \
     }                                                                 \
   };
-T7_UNARY_FLOAT_OP(Exp, exp)
 T7_UNARY_FLOAT_OP(Expm1, expm1)
 T7_UNARY_FLOAT_OP(Log, log)
 T7_UNARY_FLOAT_OP(Log1p, log1p)
@@ -249,9 +279,7 @@ struct Sigmoid {
   static constexpr bool simd = true;
   static constexpr bool floatingOnly = true;
   template <class V> V operator()(const V& a) const {
-    using std::exp;
-    using xsimd::exp;
-    return V(1) / (V(1) + exp(-a));
+    return V(1) / (V(1) + safeExp(V(-a)));
   }
 };
 struct Rsqrt {

@@ -137,6 +137,7 @@ void dots(index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, con
   const auto tiles = [&]<int R>(index_t i) {
     for (index_t g = 0, j0 = 0; g < groups; ++g) {
       const index_t j1 = nCols * (g + 1) / groups;
+      T7_DEBUG_ASSERT(j1 - j0 >= 1 && j1 - j0 <= kDotCols);  // (withCount runs nothing outside)
       withCount<kDotCols>(j1 - j0, [&]<int J>() {
         dotTile<R, J>(k, alpha, rows + i * ldRows, ldRows, cols + j0 * ldCols, ldCols, beta,
                       c + i * rowStride + j0 * colStride, rowStride, colStride);
@@ -199,6 +200,7 @@ void outerSums(index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda
   for (index_t r0 = 0; r0 < m;) {
     const index_t left = m - r0, groups = (left + kOuterRows - 1) / kOuterRows;
     const index_t height = (left + groups - 1) / groups;
+    T7_DEBUG_ASSERT(height >= 1 && height <= kOuterRows);
     const auto run = [&]<int M>() {
       index_t c0 = 0;
       for (; c0 + kOuterVectors * L <= n; c0 += kOuterVectors * L)
