@@ -360,6 +360,10 @@ void reduceDim(Out* out, const Tensor<T>& x, int d, const R& r) {
   using Acc = typename R::Acc;
   const Shape outShape = withSize(x.sizes(), d, 1);
   if (outShape.product() == 0) return;
+  if (x.nElement() == 0) {  // an empty reduced dimension (and no data to point into)
+    for (index_t k = 0; k < outShape.product(); ++k) out[k] = static_cast<Out>(r.finish(r.init(k), 0, k));
+    return;
+  }
   const Strides os = contiguousStrides(outShape);
   const DimPlan plan = planDim(x, d);
   const T* xd = x.data();
