@@ -36,6 +36,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace t7;
@@ -329,7 +330,10 @@ int main(int argc, char** argv) try {
       .add(nn::Linear(512, kClasses))
       .add(nn::LogSoftMax());
   nn::ClassNLLCriterion<float> criterion;
-  auto [params, gradParams] = net.getParameters();
+  // (`auto [params, gradParams] = ...` reads better, but clang before 16 cannot capture a
+  // structured binding in a lambda, as feval below does)
+  FloatTensor params, gradParams;
+  std::tie(params, gradParams) = net.getParameters();
   optim::SGDState<float> sgd{.learningRate = opt.lr, .momentum = 0.9, .nesterov = true, .dampening = 0.0};
   std::cout << net << "\n" << params.nElement() << " parameters\n";
 

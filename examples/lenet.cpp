@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <tuple>
 
 using namespace t7;
 
@@ -132,7 +133,10 @@ int main(int argc, char** argv) try {
       .add(nn::Linear(84, 10))
       .add(nn::LogSoftMax());
   nn::ClassNLLCriterion<float> criterion;
-  auto [params, gradParams] = net.getParameters();
+  // (`auto [params, gradParams] = ...` reads better, but clang before 16 cannot capture a
+  // structured binding in a lambda, as feval below does)
+  FloatTensor params, gradParams;
+  std::tie(params, gradParams) = net.getParameters();
   optim::SGDState<float> sgd{.learningRate = opt.lr, .learningRateDecay = opt.lrDecay, .momentum = opt.momentum};
   std::cout << net << "\n" << params.nElement() << " parameters\n";
 

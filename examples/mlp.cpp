@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <tuple>
 
 using namespace t7;
 
@@ -118,7 +119,10 @@ int main(int argc, char** argv) try {
   nn::Sequential<float> net;
   net.add(nn::Linear(784, opt.hidden)).add(nn::Tanh()).add(nn::Linear(opt.hidden, 10)).add(nn::LogSoftMax());
   nn::ClassNLLCriterion<float> criterion;
-  auto [params, gradParams] = net.getParameters();
+  // (`auto [params, gradParams] = ...` reads better, but clang before 16 cannot capture a
+  // structured binding in a lambda, as feval below does)
+  FloatTensor params, gradParams;
+  std::tie(params, gradParams) = net.getParameters();
   optim::SGDState<float> sgd{.learningRate = opt.lr, .momentum = opt.momentum};
   std::cout << net.toString() << "\n" << params.nElement() << " parameters\n";
 

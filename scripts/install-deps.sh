@@ -2,6 +2,7 @@
 # Installs, from Debian's packages, whatever t7's build, tests and examples need and this
 # machine lacks. Does nothing (and needs no network) when everything is there already.
 #   compiler + OpenMP : g++ (GCC ships libgomp)      build : cmake, make, pkg-config
+#   sanitizer build   : clang, libomp-dev (clang's OpenMP), libclang-rt-dev (its ASan/UBSan)
 #   math              : libeigen3-dev, libxsimd-dev  tests : catch2 (v2)
 #   BLAS back-end     : libopenblas-openmp-dev (OpenBLAS's OpenMP build; T7_BLAS=AUTO uses it)
 #   benchmarks        : libbenchmark-dev
@@ -9,7 +10,7 @@
 # Not installed here: libtorch-dev (about 1 GB), used only by bench/bench_libtorch.cpp.
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev libopenblas-openmp-dev catch2 libbenchmark-dev
+packages=(g++ clang libomp-dev libclang-rt-dev cmake make pkg-config libeigen3-dev libxsimd-dev libopenblas-openmp-dev catch2 libbenchmark-dev
           zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <tuple>
 
 #include "t7/nn.hpp"
 #include "t7/optim.hpp"
@@ -110,7 +111,8 @@ TEST_CASE("nn alloc: a steady MLP training step (forward, criterion, backward, s
     nn::Sequential<float> net;
     net.add(nn::Linear(784, 50)).add(nn::Tanh()).add(nn::Linear(50, 10)).add(nn::LogSoftMax());
     nn::ClassNLLCriterion<float> criterion;
-    auto [params, grads] = net.getParameters();
+    FloatTensor params, grads;  // (not a structured binding: clang 14 cannot capture one in a lambda)
+    std::tie(params, grads) = net.getParameters();
     optim::SGDState<float> sgd{.learningRate = 0.01, .momentum = 0.9};
     FloatTensor x = batch == 1 ? randn<float>({784}) : randn<float>({batch, 784});
     LongTensor y(batch);
@@ -150,7 +152,8 @@ TEST_CASE("nn alloc: a steady CNN training step (conv, batch norm, pooling, drop
     net.add(nn::SpatialConvolution(8, 6, 3, 3)).add(nn::Tanh()).add(nn::SpatialSubSampling(6, 2, 2, 2, 2));
     net.add(nn::SpatialAveragePooling(1, 1)).add(nn::View(6 * 1 * 1)).add(nn::Linear(6, 10)).add(nn::LogSoftMax());
     nn::ClassNLLCriterion<float> criterion;
-    auto [params, grads] = net.getParameters();
+    FloatTensor params, grads;  // (not a structured binding: clang 14 cannot capture one in a lambda)
+    std::tie(params, grads) = net.getParameters();
     optim::SGDState<float> sgd{.learningRate = 0.01, .momentum = 0.9, .nesterov = true, .dampening = 0};
     // batch 1 runs in evaluate mode (batch norm needs more than one value per channel to train)
     if (batch == 1) net.evaluate();

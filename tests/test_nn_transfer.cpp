@@ -445,7 +445,7 @@ TEST_CASE("nn transfer: Abs, Square, Sqrt, Power, Exp, Log, TanhShrink by hand")
 
 namespace {
 /// Jacobian (and non-contiguous, float) checks of one module on single-sample and batch inputs.
-template <template <Element> class M, class... A>
+template <template <class> class M, class... A>
 void checkModule(const char* name, DoubleTensor (*draw)(const Shape&), double tol, A... args) {
   INFO(name);
   M<double> m(args...);

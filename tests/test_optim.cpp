@@ -119,8 +119,13 @@ TEST_CASE("optim: sgd plain step, returned loss and state") {
 }
 
 TEST_CASE("optim: sgd designated initializers in DESIGN.md's order, float by default") {
+  // (float by default needs C++20's deduction for aggregates: GCC 11+, clang 17+)
+#if __cpp_deduction_guides >= 201907L
   optim::SGDState sgd{.learningRate = 1e-2, .momentum = 0.9, .nesterov = true, .dampening = 0};
   static_assert(std::is_same_v<decltype(sgd), optim::SGDState<float>>);
+#else
+  optim::SGDState<float> sgd{.learningRate = 1e-2, .momentum = 0.9, .nesterov = true, .dampening = 0};
+#endif
   CHECK(sgd.learningRate == 1e-2);
   CHECK(sgd.momentum == 0.9);
   CHECK(sgd.nesterov);
