@@ -4,7 +4,7 @@
 // backward reused. Trained with SGD on Fashion-MNIST; prints the test accuracy.
 //
 //   build/release/examples/autograd_cnn [--epochs N] [--batch N] [--lr X] [--data DIR]
-//                                       [--seed N] [--smoke]
+//                                       [--seed N] [--train-size N] [--test-size N] [--smoke]
 //
 // The post's Lua and the C++ below:
 //   local c1 = d.nn.SpatialConvolutionMM(3,16,5,5)       auto c1 = ag::functional(nn::SpatialConvolution<float>(1, 16, 5, 5));
@@ -31,6 +31,7 @@ struct Options {
   double lr = 0.05;
   std::string data;
   std::uint64_t seed = 1;
+  index_t trainSize = 0, testSize = 0;  // 0: the whole set
   bool smoke = false;
 };
 
@@ -47,6 +48,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--lr") o.lr = std::stod(next());
     else if (a == "--data") o.data = next();
     else if (a == "--seed") o.seed = std::stoull(next());
+    else if (a == "--train-size") o.trainSize = std::stol(next());
+    else if (a == "--test-size") o.testSize = std::stol(next());
     else if (a == "--smoke") o.smoke = true;
     else throw ValueError("autograd_cnn: unknown option " + a);
   }
@@ -71,10 +74,12 @@ int main(int argc, char** argv) try {
   data::MNIST train = data::loadMNIST(dir, data::Split::Train);
   data::MNIST test = data::loadMNIST(dir, data::Split::Test);
   if (opt.smoke) {
-    train = {train.images.narrow(0, 0, 2000), train.labels.narrow(0, 0, 2000)};
-    test = {test.images.narrow(0, 0, 1000), test.labels.narrow(0, 0, 1000)};
     opt.epochs = 1;
+    if (opt.trainSize == 0) opt.trainSize = 2000;
+    if (opt.testSize == 0) opt.testSize = 1000;
   }
+  if (opt.trainSize > 0) train = train.head(opt.trainSize);
+  if (opt.testSize > 0) test = test.head(opt.testSize);
   auto prepare = [](const ByteTensor& images) {
     FloatTensor x = images.toFloat().view(images.size(0), 1, 28, 28);
     x = (x - 72.9f) / 90.0f;  // about zero mean, unit deviation for Fashion-MNIST

@@ -8,12 +8,14 @@
 // any directory of MNIST IDX files with --data. Copy it as the template of a CNN training loop.
 //
 //   build/release/examples/lenet [--epochs N] [--batch N] [--lr X] [--lr-decay X] [--momentum X] [--data DIR]
-//                                [--seed N] [--threads N] [--save FILE] [--smoke]
+//                                [--seed N] [--threads N] [--save FILE] [--train-size N] [--test-size N]
+//                                [--smoke]
 //
 // Prints the network, the loss per epoch with a progress bar, examples/s, the test accuracy
 // after each epoch, and the confusion matrix at the end; then saves the model (Torch7's .t7
 // format, lenet.t7 by default), loads it back and checks that it scores the same. --smoke
-// trains on 3,000 examples for one epoch (CI).
+// trains on 3,000 examples for one epoch (CI); --train-size / --test-size take the first N
+// examples of each set.
 #include <t7/data/idx.hpp>
 #include <t7/data/progress.hpp>
 #include <t7/t7.hpp>
@@ -35,6 +37,7 @@ struct Options {
   std::uint64_t seed = 1;
   int threads = 0;
   std::string save = "lenet.t7";  // where the trained model goes ("" = not saved)
+  index_t trainSize = 0, testSize = 0;  // 0: the whole set
   bool smoke = false;
 };
 
@@ -55,6 +58,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::stoull(next());
     else if (a == "--threads") o.threads = std::stoi(next());
     else if (a == "--save") o.save = next();
+    else if (a == "--train-size") o.trainSize = std::stol(next());
+    else if (a == "--test-size") o.testSize = std::stol(next());
     else if (a == "--smoke") o.smoke = true;
     else throw ValueError("lenet: unknown option " + a + " (see the comment at the top of examples/lenet.cpp)");
   }
@@ -104,10 +109,12 @@ int main(int argc, char** argv) try {
   data::MNIST train = data::loadMNIST(dir, data::Split::Train);
   data::MNIST test = data::loadMNIST(dir, data::Split::Test);
   if (opt.smoke) {
-    train = {train.images.narrow(0, 0, 3000), train.labels.narrow(0, 0, 3000)};
-    test = {test.images.narrow(0, 0, 1000), test.labels.narrow(0, 0, 1000)};
     opt.epochs = 1;
+    if (opt.trainSize == 0) opt.trainSize = 3000;
+    if (opt.testSize == 0) opt.testSize = 1000;
   }
+  if (opt.trainSize > 0) train = train.head(opt.trainSize);
+  if (opt.testSize > 0) test = test.head(opt.testSize);
   const FloatTensor raw = train.images.toFloat();
   const double mean = t7::mean(raw), stdv = t7::std(raw);
   const FloatTensor xTrain = prepare(train.images, mean, stdv), xTest = prepare(test.images, mean, stdv);

@@ -461,6 +461,18 @@ TEST_CASE("data: loadMNIST reads the standard files of each split", "[data]") {
   CHECK(test.labels.toVector() == std::vector<std::int64_t>{0, 1, 2, 3, 4});
   CHECK(test.images(4, 1, 1) == 4);
   CHECK(data::MNIST{}.size() == 0);
+
+  // head(n): the first n examples, as views; all of them past the end
+  const data::MNIST first = train.head(3);
+  CHECK(first.size() == 3);
+  CHECK(first.images.sizes() == Shape{3, 4, 3});
+  CHECK(first.labels.toVector() == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(first.images(2, 3, 2) == 2);
+  CHECK(first.images.storage().isSameAs(train.images.storage()));
+  CHECK(train.head(12).size() == 12);
+  CHECK(train.head(1000).size() == 12);
+  CHECK(train.head(0).size() == 0);
+  T7_REQUIRE_THROWS_WITH_ALL(train.head(-1), ValueError, "MNIST::head", "-1");
 }
 
 TEST_CASE("data: loadMNIST rejects missing files, bad labels, count mismatches and wrong types", "[data]") {

@@ -126,6 +126,12 @@ struct MNIST {
   LongTensor labels;  ///< N, 0-based classes 0..9 (Torch7's mnist gives 1..10)
   /// Number of examples.
   index_t size() const { return labels.dim() == 0 ? 0 : labels.size(0); }
+  /// The first n examples (views of these tensors); all of them when n >= size().
+  MNIST head(index_t n) const {
+    if (n < 0) t7::detail::fail<ValueError>("MNIST::head: ", n, " examples (needs a count >= 0)");
+    n = std::min(n, size());
+    return {images.narrow(0, 0, n), labels.narrow(0, 0, n)};
+  }
 };
 
 /// Loads the standard files of a split from `dir`: `train-images-idx3-ubyte` and
