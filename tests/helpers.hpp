@@ -15,6 +15,9 @@ std::vector<T> values(const t7::Tensor<T, D>& t) {
   return t.toVector();
 }
 
+/// `x` as a 4-D [N x C x H x W] tensor (a 3-D input gets N = 1), a view.
+inline t7::DoubleTensor as4d(const t7::DoubleTensor& x) { return x.dim() == 4 ? x : x.unsqueeze(0); }
+
 /// Checks that `expr` throws `E` whose message contains every fragment.
 #define T7_REQUIRE_THROWS_WITH_ALL(expr, E, ...)                                      \
   do {                                                                                \

@@ -15,8 +15,7 @@ using namespace t7;
 
 namespace {
 
-/// `x` as a 4-D [N x C x H x W] tensor (a 3-D input gets N = 1), a view.
-DoubleTensor as4d(const DoubleTensor& x) { return x.dim() == 4 ? x : x.unsqueeze(0); }
+using t7test::as4d;
 
 /// The naive padding from the definition: out(n, c, i, j) = in(n, c, src(i), src(j)).
 DoubleTensor naivePad(const DoubleTensor& input, index_t l, index_t r, index_t t, index_t b, int mode) {

@@ -16,7 +16,7 @@ using t7test::values;
 namespace {
 using Longs = std::vector<std::int64_t>;
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
-constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kInfF = std::numeric_limits<float>::infinity();
 
 /// Element-wise equality where NaN equals NaN.
 bool sameFloats(const std::vector<float>& a, const std::vector<float>& b) {
@@ -86,12 +86,12 @@ TEST_CASE("sort is stable: equal values keep their order, ascending and descendi
 }
 
 TEST_CASE("sort: NaN is the largest value (last ascending, first descending)", "[math][sort]") {
-  FloatTensor x{3, kNan, 1, kNan, 2, -kInf, kInf};
+  FloatTensor x{3, kNan, 1, kNan, 2, -kInfF, kInfF};
   auto a = sort(x);
-  CHECK(sameFloats(values(a.values), {-kInf, 1, 2, 3, kInf, kNan, kNan}));
+  CHECK(sameFloats(values(a.values), {-kInfF, 1, 2, 3, kInfF, kNan, kNan}));
   CHECK(values(a.indices) == Longs{5, 2, 4, 0, 6, 1, 3});
   auto d = sort(x, true);
-  CHECK(sameFloats(values(d.values), {kNan, kNan, kInf, 3, 2, 1, -kInf}));
+  CHECK(sameFloats(values(d.values), {kNan, kNan, kInfF, 3, 2, 1, -kInfF}));
   CHECK(values(d.indices) == Longs{1, 3, 6, 0, 4, 2, 5});
   DoubleTensor all = full<double>({3}, std::nan(""));
   CHECK(values(sort(all).indices) == Longs{0, 1, 2});
@@ -384,7 +384,7 @@ TEST_CASE("histc: errors", "[math][histc]") {
   T7_REQUIRE_THROWS_WITH_ALL(histc(x, 0), ValueError, "histc", "bins must be > 0", "got 0");
   T7_REQUIRE_THROWS_WITH_ALL(histc(x, 5, 3, 1), ValueError, "histc", "min 3", "max 1");
   T7_REQUIRE_THROWS_WITH_ALL(histc(x, 5, std::nan(""), 1), ValueError, "histc", "min nan");
-  T7_REQUIRE_THROWS_WITH_ALL(histc(FloatTensor{1, kInf}, 5), ValueError, "histc", "not finite");
+  T7_REQUIRE_THROWS_WITH_ALL(histc(FloatTensor{1, kInfF}, 5), ValueError, "histc", "not finite");
   T7_REQUIRE_THROWS_WITH_ALL(histc(DoubleTensor{-1e308, 1e308}, 5), ValueError, "histc", "not finite");
 }
 
