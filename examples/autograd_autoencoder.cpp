@@ -157,7 +157,7 @@ int main(int argc, char** argv) try {
   }
   data::MNIST train = data::loadMNIST(dir, data::Split::Train);
   if (opt.smoke) {
-    train = {train.images.narrow(0, 0, 2000), train.labels.narrow(0, 0, 2000)};
+    train = train.head(2000);
     opt.epochs = 1;
   }
   FloatTensor x = train.images.toFloat().view(train.images.size(0), kSizes[0]);

@@ -102,8 +102,8 @@ int main(int argc, char** argv) try {
   data::MNIST train = data::loadMNIST(dir, data::Split::Train);
   data::MNIST test = data::loadMNIST(dir, data::Split::Test);
   if (opt.smoke) {
-    train = {train.images.narrow(0, 0, 3000), train.labels.narrow(0, 0, 3000)};
-    test = {test.images.narrow(0, 0, 1000), test.labels.narrow(0, 0, 1000)};
+    train = train.head(3000);
+    test = test.head(1000);
     opt.epochs = 1;
   }
   const FloatTensor raw = train.images.toFloat();

@@ -62,9 +62,7 @@ void forEachLine(const Shape& sizes, int dim, F&& fn) {
 #endif
   for (index_t line = 0; line < lines; ++line) run(line);
 }
-}  // namespace detail
 
-namespace detail {
 /// dst[i] = exp(src[i]) for i < n, in vectors (dst may be src).
 /// Split across OpenMP threads as elementwise loops are (t7/core/parallel.hpp).
 template <class T>
